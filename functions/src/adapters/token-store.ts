@@ -1,0 +1,97 @@
+/**
+ * `pushTokens/{tokenId}`: one document per device token. All writes go through here.
+ */
+import { FieldValue, type Firestore, type Timestamp } from 'firebase-admin/firestore';
+import { devicesBeyondCap } from '../core/device-cap';
+import type { RegisterTokenInput } from '../core/token-registration';
+
+export const PUSH_TOKENS = 'pushTokens';
+
+export interface SavedToken {
+  tokenId: string;
+  /** Ids of this user's older devices removed by the device cap. */
+  removedTokenIds: string[];
+  /** True when the token belonged to another user before this save. */
+  movedFromAnotherUser: boolean;
+}
+
+export interface StoredToken {
+  tokenId: string;
+  uid: string;
+  token: string;
+  platform: string;
+  updatedAtMs: number;
+}
+
+export interface TokenStore {
+  save(
+    uid: string,
+    tokenId: string,
+    input: RegisterTokenInput,
+    maxDevices: number,
+  ): Promise<SavedToken>;
+  /** Deletes the token only when it belongs to `uid`; says whether it did. */
+  deleteIfOwnedBy(uid: string, tokenId: string): Promise<boolean>;
+  /** Deletes the token whoever owns it (FCM said it is dead). */
+  delete(tokenId: string): Promise<void>;
+  listByUser(uid: string): Promise<StoredToken[]>;
+}
+
+const millis = (t: unknown): number => (t as Timestamp | undefined)?.toMillis?.() ?? 0;
+
+export function createTokenStore(db: Firestore): TokenStore {
+  const col = db.collection(PUSH_TOKENS);
+  return {
+    async save(uid, tokenId, input, maxDevices) {
+      return db.runTransaction(async (tx) => {
+        const ref = col.doc(tokenId);
+        // Reads first (a transaction requirement): the token itself and the user's devices.
+        const [current, devices] = await Promise.all([
+          tx.get(ref),
+          tx.get(col.where('uid', '==', uid)),
+        ]);
+        const now = FieldValue.serverTimestamp();
+        const sameOwner = current.exists && current.get('uid') === uid;
+        const fields = { uid, ...input, updatedAt: now };
+        if (sameOwner) {
+          // Same device again: refresh, keep createdAt and any optional field not sent this time.
+          tx.set(ref, fields, { merge: true });
+        } else {
+          // New, or moved from another user: start over so nothing of the previous owner stays.
+          tx.set(ref, { ...fields, createdAt: now });
+        }
+        const others = devices.docs
+          .filter((d) => d.id !== tokenId)
+          .map((d) => ({ id: d.id, updatedAtMs: millis(d.get('updatedAt')) }));
+        const removedTokenIds = devicesBeyondCap(others, maxDevices);
+        for (const id of removedTokenIds) tx.delete(col.doc(id));
+        return { tokenId, removedTokenIds, movedFromAnotherUser: current.exists && !sameOwner };
+      });
+    },
+
+    async deleteIfOwnedBy(uid, tokenId) {
+      return db.runTransaction(async (tx) => {
+        const ref = col.doc(tokenId);
+        const snap = await tx.get(ref);
+        if (!snap.exists || snap.get('uid') !== uid) return false;
+        tx.delete(ref);
+        return true;
+      });
+    },
+
+    async delete(tokenId) {
+      await col.doc(tokenId).delete();
+    },
+
+    async listByUser(uid) {
+      const snap = await col.where('uid', '==', uid).get();
+      return snap.docs.map((d) => ({
+        tokenId: d.id,
+        uid: d.get('uid'),
+        token: d.get('token'),
+        platform: d.get('platform'),
+        updatedAtMs: millis(d.get('updatedAt')),
+      }));
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * The closed set of failures a use case reports to a caller. Triggers map them to HttpsError in
+ * one place (triggers/https-errors.ts), so codes and messages stay stable for client developers.
+ */
+export type DomainError =
+  | { kind: 'unauthenticated'; message: string }
+  | { kind: 'invalid-argument'; field: string; message: string }
+  | { kind: 'rate-limited'; message: string; retryAfterSeconds: number }
+  | { kind: 'app-check-required'; message: string };
+
+export class DomainFailure extends Error {
+  constructor(readonly error: DomainError) {
+    super(error.message);
+    this.name = 'DomainFailure';
+  }
+}
+
+export const fail = (error: DomainError): never => {
+  throw new DomainFailure(error);
+};

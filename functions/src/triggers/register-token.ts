@@ -1,0 +1,34 @@
+import { onCall } from 'firebase-functions/v2/https';
+import * as logger from 'firebase-functions/logger';
+import { readSettings } from '../config/params';
+import { firestore } from '../adapters/firebase-app';
+import { createTokenStore } from '../adapters/token-store';
+import { registerToken as registerTokenUseCase } from '../use-cases/register-token';
+import { tokenCallableOptions } from './callable-options';
+import { toHttpsError } from './https-errors';
+import { callerOf } from './caller';
+
+/** registerToken({ token, platform, locale?, timezone?, appVersion? }) -> { tokenId } */
+export const registerToken = onCall(tokenCallableOptions, async (request) => {
+  try {
+    const settings = readSettings();
+    const saved = await registerTokenUseCase(
+      {
+        tokens: createTokenStore(firestore()),
+        maxDevicesPerUser: settings.maxDevicesPerUser,
+        enforceAppCheck: settings.enforceAppCheck,
+      },
+      callerOf(request),
+      request.data,
+    );
+    logger.info('token.registered', {
+      uid: request.auth?.uid,
+      tokenId: saved.tokenId.slice(0, 12),
+      removedByCap: saved.removedTokenIds.length,
+      moved: saved.movedFromAnotherUser,
+    });
+    return { tokenId: saved.tokenId };
+  } catch (err) {
+    throw toHttpsError(err, 'token.register_failed');
+  }
+});

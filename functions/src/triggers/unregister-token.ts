@@ -1,0 +1,24 @@
+import { onCall } from 'firebase-functions/v2/https';
+import * as logger from 'firebase-functions/logger';
+import { readSettings } from '../config/params';
+import { firestore } from '../adapters/firebase-app';
+import { createTokenStore } from '../adapters/token-store';
+import { unregisterToken as unregisterTokenUseCase } from '../use-cases/register-token';
+import { tokenCallableOptions } from './callable-options';
+import { toHttpsError } from './https-errors';
+import { callerOf } from './caller';
+
+/** unregisterToken({ token }) -> {} whether or not the token was the caller's (reveals nothing). */
+export const unregisterToken = onCall(tokenCallableOptions, async (request) => {
+  try {
+    const { removed } = await unregisterTokenUseCase(
+      { tokens: createTokenStore(firestore()), enforceAppCheck: readSettings().enforceAppCheck },
+      callerOf(request),
+      request.data,
+    );
+    logger.info('token.unregistered', { uid: request.auth?.uid, removed });
+    return {};
+  } catch (err) {
+    throw toHttpsError(err, 'token.unregister_failed');
+  }
+});

@@ -1,0 +1,189 @@
+/**
+ * `npm test`: runs every tier with the real parts it needs, then stops them.
+ *
+ *   unit         pure core, no emulator
+ *   integration  Google's Firestore emulator (started here from its jar, on a free port)
+ *   e2e          firebase-tools' Functions + Auth + Firestore emulators serving functions/lib,
+ *                called through the Firebase JS SDK
+ *
+ * Usage: tsx test/run.ts [unit|integration|e2e ...] [--only <substring>]
+ * Prints one closing line "total: N passed, N failed" over all tiers; exits non-zero on any failure.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { startFirestoreEmulator } from '../tools/emulators/firestore-emulator';
+import { firebaseEmulatorEnv } from '../tools/emulators/firebase-env';
+import { assertPortsFree, E2E_PORTS } from './support/ports';
+
+const ROOT = resolve(__dirname, '..');
+const TIERS = ['unit', 'integration', 'e2e'] as const;
+type Tier = (typeof TIERS)[number];
+
+function testFiles(tier: Tier, only?: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.test.ts')) out.push(relative(ROOT, p));
+    }
+  };
+  walk(join(ROOT, 'test', tier));
+  return only ? out.filter((f) => f.includes(only)) : out;
+}
+
+interface Counts {
+  pass: number;
+  fail: number;
+  skipped: number;
+  todo: number;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolveExit, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: 'inherit' });
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    process.once('SIGINT', forward);
+    process.once('SIGTERM', forward);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.removeListener('SIGINT', forward);
+      process.removeListener('SIGTERM', forward);
+      resolveExit(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+/** node --test with a spec reporter on screen and a TAP copy we count from. */
+function nodeTestArgs(files: string[], tapFile: string): string[] {
+  return [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
+    ...files,
+  ];
+}
+
+function countTap(tapFile: string): Counts {
+  const text = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
+  const n = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    pass: n('pass'),
+    fail: n('fail') + n('cancelled'),
+    skipped: n('skipped'),
+    todo: n('todo'),
+  };
+}
+
+async function runTier(
+  tier: Tier,
+  only: string | undefined,
+  baseEnv: NodeJS.ProcessEnv,
+): Promise<Counts & { exit: number }> {
+  const files = testFiles(tier, only);
+  if (files.length === 0) {
+    console.log(`\n== ${tier}: no test files${only ? ` matching "${only}"` : ''}`);
+    return { pass: 0, fail: 0, skipped: 0, todo: 0, exit: 0 };
+  }
+  const tapFile = join(ROOT, '.tmp', `tap-${tier}.txt`);
+  rmSync(tapFile, { force: true });
+  console.log(`\n== ${tier}: ${files.length} files`);
+  let exit: number;
+  if (tier === 'unit') {
+    exit = await run(process.execPath, nodeTestArgs(files, tapFile), baseEnv);
+  } else if (tier === 'integration') {
+    const firestore = await startFirestoreEmulator();
+    console.log(`   Firestore emulator ${firestore.host} (${firestore.jar})`);
+    try {
+      exit = await run(process.execPath, nodeTestArgs(files, tapFile), {
+        ...baseEnv,
+        FIRESTORE_EMULATOR_HOST: firestore.host,
+      });
+    } finally {
+      await firestore.stop();
+    }
+  } else {
+    if (!existsSync(join(ROOT, 'functions', 'lib', 'index.js'))) {
+      throw new Error('functions/lib is missing: run `npm run build` first (npm test does).');
+    }
+    await assertPortsFree(E2E_PORTS);
+    const fb = firebaseEmulatorEnv(baseEnv);
+    console.log(`   ${fb.description}`);
+    const inner = [process.execPath, ...nodeTestArgs(files, tapFile)]
+      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    exit = await run(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js'),
+        'emulators:exec',
+        '--only',
+        'functions,auth,firestore',
+        '--project',
+        'demo-push',
+        inner,
+      ],
+      { ...fb.env, CI: 'true' },
+    );
+  }
+  const counts = countTap(tapFile);
+  return { ...counts, exit };
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+  const named = args.filter(
+    (a, i) => (TIERS as readonly string[]).includes(a) && (onlyAt < 0 || i !== onlyAt + 1),
+  );
+  const tiers = named.length ? (named as Tier[]) : [...TIERS];
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    // Never let Google client libraries probe the cloud metadata address from a test.
+    METADATA_SERVER_DETECTION: 'none',
+    GCLOUD_PROJECT: 'demo-push',
+    FIREBASE_PUSH_ROOT: ROOT,
+  };
+  const started = Date.now();
+  const total: Counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+  let failedTiers = 0;
+  for (const tier of tiers) {
+    const t0 = Date.now();
+    const r = await runTier(tier, only, baseEnv);
+    total.pass += r.pass;
+    total.fail += r.fail;
+    total.skipped += r.skipped;
+    total.todo += r.todo;
+    const bad = r.exit !== 0 || r.fail > 0;
+    if (bad) failedTiers++;
+    console.log(
+      `== ${tier}: ${r.pass} passed, ${r.fail} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad ? ` (exit ${r.exit})` : ''}`,
+    );
+  }
+  // A skipped test is not a passing test: count it as a failure so it cannot hide.
+  if (total.skipped + total.todo > 0) {
+    console.log(
+      `${total.skipped + total.todo} test(s) skipped or todo: not allowed, counted as failed.`,
+    );
+    total.fail += total.skipped + total.todo;
+    failedTiers++;
+  }
+  console.log(`wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`total: ${total.pass} passed, ${total.fail} failed`);
+  process.exit(failedTiers > 0 ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  console.log('total: 0 passed, 1 failed');
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+/**
+ * firebase-admin connected to the Firestore emulator that test/run.ts started
+ * (FIRESTORE_EMULATOR_HOST). Fails with a clear message when run outside the runner.
+ */
+import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+
+export const PROJECT_ID = 'demo-push';
+
+export interface TestFirestore {
+  db: Firestore;
+  /** Deletes every document (emulator reset endpoint). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function emulatorHost(): string {
+  const host = process.env.FIRESTORE_EMULATOR_HOST;
+  if (!host) {
+    throw new Error(
+      'FIRESTORE_EMULATOR_HOST is not set. Run integration tests through `npm test` or `npm run test:integration`, which start the Firestore emulator.',
+    );
+  }
+  return host;
+}
+
+let appCounter = 0;
+
+export function connectTestFirestore(): TestFirestore {
+  const host = emulatorHost();
+  const app: App = initializeApp({ projectId: PROJECT_ID }, `test-${process.pid}-${appCounter++}`);
+  const db = getFirestore(app);
+  return {
+    db,
+    async reset() {
+      const res = await fetch(
+        `http://${host}/emulator/v1/projects/${PROJECT_ID}/databases/(default)/documents`,
+        { method: 'DELETE' },
+      );
+      if (!res.ok) throw new Error(`emulator reset failed: HTTP ${res.status}`);
+    },
+    async close() {
+      await deleteApp(app);
+    },
+  };
+}

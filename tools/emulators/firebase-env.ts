@@ -1,0 +1,76 @@
+/**
+ * The environment under which `firebase emulators:start|exec` can run the Firestore emulator on
+ * this machine, and a sentence saying which way was taken.
+ *
+ * - Java 21+ with firebase-tools' own jar cached: the standard firebase-tools path, untouched.
+ * - Otherwise, when Google's emulator jar is installed and a Java runs it (the Google Cloud CLI
+ *   component runs on Java 17): the compatibility launcher in ./java-compat goes first on PATH and
+ *   firebase-tools is told (FIRESTORE_EMULATOR_BINARY_PATH) to start a marker that the launcher
+ *   maps to that jar. firebase-tools still manages the emulator, so Firestore triggers fire.
+ * - Java 21+ and no jar anywhere: the standard path, which downloads the jar when online.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import {
+  findFirestoreEmulator,
+  javaMajorVersion,
+  type FoundEmulator,
+} from './find-firestore-emulator';
+
+export interface FirebaseEmulatorEnv {
+  env: NodeJS.ProcessEnv;
+  path: 'standard' | 'compat';
+  description: string;
+}
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export function firebaseEmulatorEnv(base: NodeJS.ProcessEnv = process.env): FirebaseEmulatorEnv {
+  const java = javaMajorVersion(base);
+  if (java === undefined) {
+    throw new Error(
+      'Java is required for the Firestore emulator: install a JDK (21+ for the standard firebase-tools path, or 17+ with the Google Cloud CLI emulator component).',
+    );
+  }
+  let found: FoundEmulator | undefined;
+  try {
+    found = findFirestoreEmulator(base);
+  } catch (err) {
+    if (java >= 21) {
+      return {
+        env: { ...base },
+        path: 'standard',
+        description: `Java ${java}: standard firebase-tools path (it downloads the Firestore emulator if needed).`,
+      };
+    }
+    throw err;
+  }
+  if (java >= 21 && found.origin === 'firebase-tools-cache') {
+    return {
+      env: { ...base },
+      path: 'standard',
+      description: `Java ${java}: standard firebase-tools path with its cached Firestore emulator.`,
+    };
+  }
+  const realJava = execFileSync('bash', ['-c', 'command -v java'], {
+    encoding: 'utf8',
+    env: base,
+  }).trim();
+  const tmp = join(ROOT, '.tmp');
+  mkdirSync(tmp, { recursive: true });
+  const marker = join(tmp, 'firestore-emulator-compat.jar');
+  writeFileSync(marker, 'marker: tools/emulators/java-compat/java maps this to the real jar\n');
+  return {
+    env: {
+      ...base,
+      PATH: `${join(__dirname, 'java-compat')}:${base.PATH ?? ''}`,
+      PUSH_REAL_JAVA: realJava,
+      PUSH_FIRESTORE_JAR: found.jar,
+      PUSH_FIRESTORE_MARKER: marker,
+      FIRESTORE_EMULATOR_BINARY_PATH: marker,
+    },
+    path: 'compat',
+    description: `Java ${java}: compatibility launcher running ${found.jar} (${found.origin}) under firebase-tools.`,
+  };
+}
