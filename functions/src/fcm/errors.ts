@@ -1,0 +1,147 @@
+/**
+ * Turns an FCM v1 error answer into one typed `FcmSendError`.
+ *
+ * FCM answers errors as a `google.rpc.Status` wrapped in `{"error": ...}`; the precise FCM code sits
+ * in a `details[]` entry of type `google.firebase.fcm.v1.FcmError`, field violations in a
+ * `google.rpc.BadRequest` entry. Proxies and load balancers in front of FCM answer with HTML or
+ * plain text instead, so the HTTP status is the last resort (as in firebase-admin's `getErrorCode`).
+ *
+ * Pure: takes the answer as plain data (status, raw body, Retry-After header, `now`).
+ */
+import type { FcmErrorCode, FcmSendError, FieldViolation, SendErrorCode } from './types';
+import { FCM_ERROR_CODES } from './types';
+
+export const FCM_ERROR_DETAIL_TYPE = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
+export const BAD_REQUEST_DETAIL_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
+
+/** The `error` member of a Google JSON error body (`google.rpc.Status`). */
+export interface GoogleRpcStatus {
+  code?: number;
+  message?: string;
+  status?: string;
+  details?: Array<Record<string, unknown> & { '@type'?: string }>;
+}
+
+/**
+ * Canonical `google.rpc.Code` names to FCM codes, used when a JSON body has no FcmError detail.
+ * UNAUTHENTICATED is about our own OAuth token (the client replays once after a refresh), hence
+ * AUTH_ERROR and not THIRD_PARTY_AUTH_ERROR, which FCM uses for APNs/web-push credentials.
+ */
+const CODE_BY_RPC_STATUS: Readonly<Record<string, SendErrorCode>> = {
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  NOT_FOUND: 'UNREGISTERED',
+  PERMISSION_DENIED: 'SENDER_ID_MISMATCH',
+  RESOURCE_EXHAUSTED: 'QUOTA_EXCEEDED',
+  UNAVAILABLE: 'UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+  UNAUTHENTICATED: 'AUTH_ERROR',
+  DEADLINE_EXCEEDED: 'UNAVAILABLE',
+};
+
+/**
+ * Fallback for bodies that are not Google JSON. Deliberately conservative: such an answer did not
+ * come from FCM itself (a proxy, a wrong endpoint), so 404/403 never become UNREGISTERED or
+ * SENDER_ID_MISMATCH here: a misconfigured endpoint must not make the drain delete every token.
+ */
+export function errorCodeFromHttpStatus(httpStatus: number): SendErrorCode {
+  if (httpStatus === 400) return 'INVALID_ARGUMENT';
+  if (httpStatus === 401) return 'AUTH_ERROR';
+  if (httpStatus === 429) return 'QUOTA_EXCEEDED';
+  if (httpStatus === 500) return 'INTERNAL';
+  if (httpStatus === 502 || httpStatus === 503 || httpStatus === 504) return 'UNAVAILABLE';
+  if (httpStatus > 500) return 'INTERNAL';
+  return 'UNSPECIFIED_ERROR';
+}
+
+function isFcmErrorCode(value: unknown): value is FcmErrorCode {
+  return typeof value === 'string' && (FCM_ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Parses `{"error": {...}}`; undefined when the body is not a Google JSON error. */
+export function parseRpcStatus(body: string): GoogleRpcStatus | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const error = (parsed as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null || Array.isArray(error)) return undefined;
+  return error as GoogleRpcStatus;
+}
+
+/** The FcmError detail's code, then the canonical status, then the HTTP status. */
+export function getErrorCode(
+  httpStatus: number,
+  status: GoogleRpcStatus | undefined,
+): SendErrorCode {
+  if (status) {
+    const detail = status.details?.find((d) => d['@type'] === FCM_ERROR_DETAIL_TYPE);
+    if (detail && isFcmErrorCode(detail.errorCode)) return detail.errorCode;
+    if (typeof status.status === 'string') {
+      return CODE_BY_RPC_STATUS[status.status] ?? 'UNSPECIFIED_ERROR';
+    }
+  }
+  return errorCodeFromHttpStatus(httpStatus);
+}
+
+function fieldViolationsOf(status: GoogleRpcStatus | undefined): FieldViolation[] | undefined {
+  const violations = status?.details
+    ?.filter((d) => d['@type'] === BAD_REQUEST_DETAIL_TYPE)
+    .flatMap((d) => (Array.isArray(d.fieldViolations) ? (d.fieldViolations as unknown[]) : []))
+    .filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null)
+    .map((v) => ({ field: String(v.field ?? ''), description: String(v.description ?? '') }));
+  return violations && violations.length > 0 ? violations : undefined;
+}
+
+/**
+ * `Retry-After` in milliseconds from `now`: either delay-seconds ("120", fractions tolerated) or an
+ * HTTP-date. A date in the past gives 0; an unreadable value gives undefined (no hint).
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // HTTP-dates name a weekday and month; this keeps "-5" (which Date.parse reads as year -5) out.
+  if (!/[a-z]/i.test(trimmed)) return undefined;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+export interface ErrorAnswer {
+  httpStatus: number;
+  /** The raw response body (JSON or not). */
+  body: string;
+  /** The `Retry-After` header, if any. */
+  retryAfter?: string;
+  /** Epoch ms, for HTTP-date Retry-After values. */
+  now: number;
+}
+
+/** Short, single-line excerpt of a non-JSON body for the error message (HTML pages are long). */
+function excerpt(body: string): string {
+  const text = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+export function parseFcmErrorResponse(answer: ErrorAnswer): FcmSendError {
+  const status = parseRpcStatus(answer.body);
+  const code = getErrorCode(answer.httpStatus, status);
+  const message =
+    typeof status?.message === 'string' && status.message !== ''
+      ? status.message
+      : `HTTP ${answer.httpStatus}${answer.body ? `: ${excerpt(answer.body)}` : ''}`;
+  const error: FcmSendError = { code, message, httpStatus: answer.httpStatus };
+  if (typeof status?.status === 'string') error.status = status.status;
+  const violations = fieldViolationsOf(status);
+  if (violations) error.fieldViolations = violations;
+  const retryAfterMs = parseRetryAfter(answer.retryAfter, answer.now);
+  if (retryAfterMs !== undefined) error.retryAfterMs = retryAfterMs;
+  return error;
+}

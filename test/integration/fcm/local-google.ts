@@ -1,0 +1,63 @@
+/**
+ * Shared setup for FCM integration tests: a local metadata server reached by the real
+ * google-auth-library Compute path (GCE_METADATA_HOST), and a local FCM v1 server that only
+ * accepts the tokens that metadata server issued.
+ */
+import { createGoogleAccessTokenProvider } from '../../../functions/src/fcm/access-token';
+import type { AccessTokenProviderOptions } from '../../../functions/src/fcm/access-token';
+import {
+  type FcmServer,
+  type FcmServerOptions,
+  startFcmServer,
+} from '../../../tools/local-google/fcm-server';
+import {
+  type MetadataServer,
+  startMetadataServer,
+} from '../../../tools/local-google/metadata-server';
+
+export interface LocalGoogle {
+  metadata: MetadataServer;
+  fcm: FcmServer;
+  /**
+   * A token provider over a fresh GoogleAuth (its own Compute client and cache). GoogleAuth is
+   * created inside functions/src so that it is the google-auth-library functions/ resolves (10.x),
+   * not the older copy hoisted at the root.
+   */
+  newTokenProvider(
+    options?: Omit<AccessTokenProviderOptions, 'source'>,
+  ): ReturnType<typeof createGoogleAccessTokenProvider>;
+  close(): Promise<void>;
+}
+
+const ENV_KEYS = [
+  'GCE_METADATA_HOST',
+  'METADATA_SERVER_DETECTION',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+];
+
+export async function startLocalGoogle(fcmOptions: FcmServerOptions = {}): Promise<LocalGoogle> {
+  const metadata = await startMetadataServer({ projectId: 'demo-push' });
+  const fcm = await startFcmServer({ isTokenValid: metadata.isIssued, ...fcmOptions });
+  const saved = new Map(ENV_KEYS.map((key) => [key, process.env[key]]));
+  // The test runner sets METADATA_SERVER_DETECTION=none; here we do want the metadata server.
+  process.env.GCE_METADATA_HOST = metadata.host;
+  process.env.METADATA_SERVER_DETECTION = 'ping-only';
+  delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+  return {
+    metadata,
+    fcm,
+    newTokenProvider: (options = {}) =>
+      createGoogleAccessTokenProvider({
+        failureCooldownMs: 0,
+        projectId: 'demo-push',
+        ...options,
+      }),
+    async close() {
+      for (const [key, value] of saved) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await Promise.all([fcm.close(), metadata.close()]);
+    },
+  };
+}
