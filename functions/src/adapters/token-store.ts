@@ -1,7 +1,8 @@
 /**
  * `pushTokens/{tokenId}`: one document per device token. All writes go through here.
  */
-import { FieldValue, type Firestore, type Timestamp } from 'firebase-admin/firestore';
+import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { QUERIES } from './queries';
 import { devicesBeyondCap } from '../core/device-cap';
 import type { RegisterTokenInput } from '../core/token-registration';
 
@@ -35,6 +36,8 @@ export interface TokenStore {
   /** Deletes the token whoever owns it (FCM said it is dead). */
   delete(tokenId: string): Promise<void>;
   listByUser(uid: string): Promise<StoredToken[]>;
+  /** Deletes up to `limit` tokens last updated before `beforeMs`; answers how many. */
+  deleteStale(beforeMs: number, limit: number): Promise<number>;
 }
 
 const millis = (t: unknown): number => (t as Timestamp | undefined)?.toMillis?.() ?? 0;
@@ -48,7 +51,7 @@ export function createTokenStore(db: Firestore): TokenStore {
         // Reads first (a transaction requirement): the token itself and the user's devices.
         const [current, devices] = await Promise.all([
           tx.get(ref),
-          tx.get(col.where('uid', '==', uid)),
+          tx.get(col.where(QUERIES.tokensByUser.equality[0], '==', uid)),
         ]);
         const now = FieldValue.serverTimestamp();
         const sameOwner = current.exists && current.get('uid') === uid;
@@ -83,8 +86,22 @@ export function createTokenStore(db: Firestore): TokenStore {
       await col.doc(tokenId).delete();
     },
 
+    async deleteStale(beforeMs, limit) {
+      const q = QUERIES.staleTokens;
+      const snap = await col
+        .where(q.order.field, '<', Timestamp.fromMillis(beforeMs))
+        .orderBy(q.order.field, q.order.direction)
+        .limit(limit)
+        .get();
+      if (snap.empty) return 0;
+      const batch = db.batch();
+      for (const d of snap.docs) batch.delete(d.ref);
+      await batch.commit();
+      return snap.size;
+    },
+
     async listByUser(uid) {
-      const snap = await col.where('uid', '==', uid).get();
+      const snap = await col.where(QUERIES.tokensByUser.equality[0], '==', uid).get();
       return snap.docs.map((d) => ({
         tokenId: d.id,
         uid: d.get('uid'),

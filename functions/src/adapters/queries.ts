@@ -1,0 +1,43 @@
+/**
+ * Every Firestore query the product runs, declared once. Adapters build their queries from these
+ * specs, and test/unit/indexes derives the composite indexes they need and checks
+ * firestore.indexes.json (the emulator does not enforce indexes; production does).
+ */
+export interface QuerySpec {
+  collection: string;
+  /** Fields compared with ==, in the order the query uses them. */
+  equality: string[];
+  /** The field with a range filter and/or orderBy (at most one here), with its direction. */
+  order?: { field: string; direction: 'asc' | 'desc' };
+}
+
+export const QUERIES = {
+  /** The drain: due pushes, oldest first. */
+  duePushes: {
+    collection: 'pushes',
+    equality: ['isSent'],
+    order: { field: 'nextAttemptAt', direction: 'asc' },
+  },
+  /** Replacing or cancelling a keyed push (e.g. a rescheduled reminder). */
+  pendingPushesByKey: { collection: 'pushes', equality: ['key', 'status'] },
+  /** A user's devices (token store, device cap, uid targets). Single field: automatic index. */
+  tokensByUser: { collection: 'pushTokens', equality: ['uid'] },
+  /** pruneStaleTokens. Single field: automatic index. */
+  staleTokens: {
+    collection: 'pushTokens',
+    equality: [],
+    order: { field: 'updatedAt', direction: 'asc' },
+  },
+  /** Operator CLI: pushes by status, newest first. */
+  pushesByStatus: {
+    collection: 'pushes',
+    equality: ['status'],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
+  /** In-app inbox (client SDK, rules allow the owner): a user's pushes, newest first. */
+  pushesByUser: {
+    collection: 'pushes',
+    equality: ['uid'],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
+} satisfies Record<string, QuerySpec>;

@@ -1,0 +1,39 @@
+/**
+ * Example check: an appointment { uid, startsAt, title?, status? } gets a reminder one hour
+ * before it starts. Rescheduling replaces the reminder (same key), cancelling (status
+ * "cancelled") or deleting the appointment cancels it. The reminder never goes out after the start.
+ */
+import { defineCheck, type DocData } from './define-check';
+
+export const REMINDER_LEAD_MS = 60 * 60 * 1000;
+
+const startOf = (doc: DocData | undefined) =>
+  doc?.startsAt instanceof Date ? doc.startsAt.getTime() : undefined;
+const isLive = (doc: DocData | undefined) =>
+  !!doc && doc.status !== 'cancelled' && typeof doc.uid === 'string' && startOf(doc) !== undefined;
+
+export const appointmentReminder = defineCheck({
+  name: 'appointmentReminder',
+  document: 'appointments/{appointmentId}',
+  run(before, after, { appointmentId }) {
+    const key = `appointment-reminder:${appointmentId}`;
+    if (!isLive(after)) return isLive(before) ? { cancel: [key] } : [];
+    const startsAt = startOf(after)!;
+    const unchanged = isLive(before) && startOf(before) === startsAt && before!.uid === after!.uid;
+    if (unchanged) return [];
+    const title = typeof after!.title === 'string' ? after!.title : 'Your appointment';
+    return {
+      send: [
+        {
+          to: { uid: after!.uid as string },
+          title: 'Starting in one hour',
+          content: `${title} starts at ${new Date(startsAt).toISOString().slice(11, 16)} UTC.`,
+          data: { type: 'appointment_reminder', appointmentId },
+          reservedAt: new Date(startsAt - REMINDER_LEAD_MS),
+          expiresAt: new Date(startsAt),
+          key,
+        },
+      ],
+    };
+  },
+});

@@ -1,0 +1,60 @@
+/**
+ * How a check is declared: the document path it watches and a pure function of the document
+ * before and after the write (plain data: Timestamps arrive as Dates) and the path params.
+ * It returns push requests, or `{ send, cancel }` to also cancel pending pushes by key.
+ */
+export type DocData = Record<string, unknown>;
+
+/** What a check may return for one request; parsed and validated like an outbox document. */
+export interface PushRequestInput {
+  to: { uid: string } | { token: string } | { topic: string } | { condition: string };
+  title?: string;
+  content?: string;
+  image?: string;
+  data?: Record<string, string>;
+  reservedAt?: Date;
+  expiresAt?: Date;
+  key?: string;
+  collapseKey?: string;
+  ttlSeconds?: number;
+  priority?: 'normal' | 'high';
+  android?: Record<string, unknown>;
+  apns?: Record<string, unknown>;
+  webpush?: Record<string, unknown>;
+}
+
+export type CheckOutput = PushRequestInput[] | { send?: PushRequestInput[]; cancel?: string[] };
+
+export interface CheckDefinition {
+  /** Stable name; recorded on each push (`source.check`) and in logs. */
+  name: string;
+  /** Firestore document path pattern, e.g. "orders/{orderId}". */
+  document: string;
+  run(
+    before: DocData | undefined,
+    after: DocData | undefined,
+    params: Record<string, string>,
+  ): CheckOutput;
+}
+
+export function defineCheck(definition: CheckDefinition): CheckDefinition {
+  if (!/^[A-Za-z][\w-]*$/.test(definition.name))
+    throw new Error(`check name "${definition.name}" must be an identifier`);
+  if (definition.document.split('/').length % 2 !== 0) {
+    throw new Error(
+      `check ${definition.name}: "${definition.document}" must be a document path (collection/{id}/...)`,
+    );
+  }
+  return definition;
+}
+
+export function normalizeCheckOutput(output: CheckOutput): { send: unknown[]; cancel: string[] } {
+  if (Array.isArray(output)) return { send: output, cancel: [] };
+  if (output && typeof output === 'object') {
+    return {
+      send: Array.isArray(output.send) ? output.send : [],
+      cancel: Array.isArray(output.cancel) ? output.cancel : [],
+    };
+  }
+  return { send: [], cancel: [] };
+}

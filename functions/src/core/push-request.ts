@@ -1,0 +1,204 @@
+/**
+ * A push request: what a check (or an outbox document) asks for, before targets are confirmed.
+ * Parsed from outside data with field-path errors; times are epoch milliseconds.
+ */
+import { isPlainObject, ok, reject, unknownKey, type Parsed } from './parse';
+
+export type RequestTarget =
+  { uid: string } | { token: string } | { topic: string } | { condition: string };
+
+export interface PushRequest {
+  to: RequestTarget;
+  title?: string;
+  content?: string;
+  image?: string;
+  data?: Record<string, string>;
+  /** When to send (epoch ms); absent means now. */
+  reservedAtMs?: number;
+  /** Never send after this (epoch ms). */
+  expiresAtMs?: number;
+  /** A later request with the same key replaces (cancels) this one while it is still pending. */
+  key?: string;
+  /** Groups messages on the device (Android collapse_key, apns-collapse-id). */
+  collapseKey?: string;
+  ttlSeconds?: number;
+  priority?: 'normal' | 'high';
+  android?: Record<string, unknown>;
+  apns?: Record<string, unknown>;
+  webpush?: Record<string, unknown>;
+}
+
+export const PUSH_REQUEST_FIELDS = [
+  'to',
+  'title',
+  'content',
+  'image',
+  'data',
+  'reservedAt',
+  'expiresAt',
+  'key',
+  'collapseKey',
+  'ttlSeconds',
+  'priority',
+  'android',
+  'apns',
+  'webpush',
+] as const;
+
+const MAX_TTL_SECONDS = 2_419_200;
+
+/** Accepts a Date, a Firestore Timestamp (anything with toMillis), epoch ms, or an ISO string. */
+export function toEpochMs(value: unknown): number | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string') {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  if (value && typeof (value as { toMillis?: unknown }).toMillis === 'function') {
+    return (value as { toMillis(): number }).toMillis();
+  }
+  return undefined;
+}
+
+function parseTarget(value: unknown, path: string): Parsed<RequestTarget> {
+  if (!isPlainObject(value)) {
+    return reject(path, `${path} must be one of {uid}, {token}, {topic}, {condition}.`);
+  }
+  const keys = Object.keys(value);
+  const kinds = ['uid', 'token', 'topic', 'condition'];
+  if (keys.length !== 1 || !kinds.includes(keys[0])) {
+    return reject(path, `${path} must have exactly one of uid, token, topic, condition.`);
+  }
+  const kind = keys[0];
+  const v = value[kind];
+  if (typeof v !== 'string' || v.length === 0 || v.length > 4096) {
+    return reject(
+      `${path}.${kind}`,
+      `${path}.${kind} must be a non-empty string (at most 4,096 characters).`,
+    );
+  }
+  if (kind === 'topic' && !/^[a-zA-Z0-9\-_.~%]{1,900}$/.test(v.replace(/^\/topics\//, ''))) {
+    return reject(`${path}.topic`, `${path}.topic must match [a-zA-Z0-9-_.~%]+.`);
+  }
+  return ok({ [kind]: v } as RequestTarget);
+}
+
+function optionalText(
+  obj: Record<string, unknown>,
+  field: string,
+  path: string,
+  max: number,
+): Parsed<string | undefined> {
+  const v = obj[field];
+  if (v === undefined || v === null) return ok(undefined);
+  if (typeof v !== 'string') return reject(`${path}${field}`, `${path}${field} must be a string.`);
+  if (v.length > max)
+    return reject(`${path}${field}`, `${path}${field} must be at most ${max} characters.`);
+  return ok(v);
+}
+
+function optionalObject(
+  obj: Record<string, unknown>,
+  field: string,
+  path: string,
+): Parsed<Record<string, unknown> | undefined> {
+  const v = obj[field];
+  if (v === undefined || v === null) return ok(undefined);
+  if (!isPlainObject(v)) return reject(`${path}${field}`, `${path}${field} must be an object.`);
+  return ok(v);
+}
+
+/**
+ * Parses one request. `path` prefixes field names in errors ("requests[2]." for check output,
+ * "" for an outbox document, where the fields are the document's own).
+ */
+export function parsePushRequest(value: unknown, path = ''): Parsed<PushRequest> {
+  if (!isPlainObject(value))
+    return reject(path || '(request)', `${path || 'the request'} must be an object.`);
+  const extra = unknownKey(value, PUSH_REQUEST_FIELDS);
+  if (extra !== undefined) {
+    return reject(
+      `${path}${extra}`,
+      `${path}${extra} is not a known field (allowed: ${PUSH_REQUEST_FIELDS.join(', ')}).`,
+    );
+  }
+  if (value.to === undefined)
+    return reject(`${path}to`, `${path}to is required: {uid}, {token}, {topic} or {condition}.`);
+  const to = parseTarget(value.to, `${path}to`);
+  if (!to.ok) return to;
+  const request: PushRequest = { to: to.value };
+
+  for (const [field, max] of [
+    ['title', 1024],
+    ['content', 4096],
+    ['image', 2048],
+    ['key', 256],
+    ['collapseKey', 64],
+  ] as const) {
+    const r = optionalText(value, field, path, max);
+    if (!r.ok) return r;
+    if (r.value !== undefined) request[field] = r.value;
+  }
+
+  if (value.data !== undefined && value.data !== null) {
+    if (!isPlainObject(value.data))
+      return reject(`${path}data`, `${path}data must be an object of string values.`);
+    for (const [k, v] of Object.entries(value.data)) {
+      if (typeof v !== 'string')
+        return reject(
+          `${path}data.${k}`,
+          `${path}data.${k} must be a string (FCM data values are strings).`,
+        );
+    }
+    request.data = value.data as Record<string, string>;
+  }
+  if (request.title === undefined && request.content === undefined && request.data === undefined) {
+    return reject(
+      `${path}title`,
+      `${path}title, ${path}content or ${path}data is required: the push would be empty.`,
+    );
+  }
+
+  for (const field of ['reservedAt', 'expiresAt'] as const) {
+    const raw = value[field];
+    if (raw === undefined || raw === null) continue;
+    const ms = toEpochMs(raw);
+    if (ms === undefined)
+      return reject(
+        `${path}${field}`,
+        `${path}${field} must be a timestamp (Timestamp, Date or ISO 8601 string).`,
+      );
+    request[field === 'reservedAt' ? 'reservedAtMs' : 'expiresAtMs'] = ms;
+  }
+  if (
+    request.reservedAtMs !== undefined &&
+    request.expiresAtMs !== undefined &&
+    request.expiresAtMs <= request.reservedAtMs
+  ) {
+    return reject(`${path}expiresAt`, `${path}expiresAt must be later than ${path}reservedAt.`);
+  }
+
+  if (value.ttlSeconds !== undefined && value.ttlSeconds !== null) {
+    const ttl = value.ttlSeconds;
+    if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL_SECONDS) {
+      return reject(
+        `${path}ttlSeconds`,
+        `${path}ttlSeconds must be an integer from 0 to ${MAX_TTL_SECONDS} (28 days).`,
+      );
+    }
+    request.ttlSeconds = ttl;
+  }
+  if (value.priority !== undefined && value.priority !== null) {
+    if (value.priority !== 'normal' && value.priority !== 'high') {
+      return reject(`${path}priority`, `${path}priority must be "normal" or "high".`);
+    }
+    request.priority = value.priority;
+  }
+  for (const field of ['android', 'apns', 'webpush'] as const) {
+    const r = optionalObject(value, field, path);
+    if (!r.ok) return r;
+    if (r.value !== undefined) request[field] = r.value;
+  }
+  return ok(request);
+}

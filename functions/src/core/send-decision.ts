@@ -1,0 +1,79 @@
+/**
+ * What becomes of a push after one send attempt (or before it, when it has expired). Pure: the
+ * drain applies the returned update and, when asked, deletes the dead token.
+ */
+import { classifyFcmError } from '../fcm/classify';
+import type { SendOutcome } from '../fcm/types';
+import { retryDelayMs } from './backoff';
+import type { PushStatus } from './push';
+
+export interface PushResult {
+  messageId?: string;
+  code?: string;
+  message?: string;
+  httpStatus?: number;
+}
+
+export interface PushUpdate {
+  status: PushStatus;
+  isSent: boolean;
+  result: PushResult;
+  /** Epoch ms of the next attempt; absent for a final state (the push leaves the queue). */
+  nextAttemptAtMs?: number;
+  /** The registration token is dead: delete its pushTokens document. */
+  dropToken: boolean;
+}
+
+export interface DecisionContext {
+  /** Attempts made so far, this one included. */
+  attempts: number;
+  maxAttempts: number;
+  expiresAtMs?: number;
+  nowMs: number;
+  backoffBaseMs: number;
+  random: number;
+}
+
+export function expiredUpdate(): PushUpdate {
+  return {
+    status: 'expired',
+    isSent: false,
+    result: { code: 'EXPIRED', message: 'expiresAt passed before the push could be sent.' },
+    dropToken: false,
+  };
+}
+
+export function decideAfterSend(outcome: SendOutcome, ctx: DecisionContext): PushUpdate {
+  if (outcome.ok) {
+    return {
+      status: 'sent',
+      isSent: true,
+      result: { messageId: outcome.messageId },
+      dropToken: false,
+    };
+  }
+  const error = outcome.error;
+  const result: PushResult = { code: error.code, message: error.message.slice(0, 500) };
+  if (error.httpStatus !== undefined) result.httpStatus = error.httpStatus;
+  const action = classifyFcmError(error);
+  switch (action.kind) {
+    case 'drop-token':
+      return { status: 'rejected', isSent: false, result, dropToken: true };
+    case 'fail':
+      return { status: 'rejected', isSent: false, result, dropToken: false };
+    case 'retry': {
+      if (ctx.attempts >= ctx.maxAttempts)
+        return { status: 'failed', isSent: false, result, dropToken: false };
+      const delay = retryDelayMs(ctx.attempts, {
+        baseMs: ctx.backoffBaseMs,
+        random: ctx.random,
+        retryAfterMs: action.delayMs,
+      });
+      const next = ctx.nowMs + delay;
+      if (ctx.expiresAtMs !== undefined && next >= ctx.expiresAtMs) {
+        return { ...expiredUpdate(), result };
+      }
+      return { status: 'pending', isSent: false, result, nextAttemptAtMs: next, dropToken: false };
+    }
+  }
+}

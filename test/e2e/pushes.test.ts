@@ -1,0 +1,153 @@
+/**
+ * Phase 2 end to end, as in production: the app registers through the Firebase JS SDK, the
+ * backend writes business documents, Firestore triggers in the Functions emulator run the checks,
+ * and pushes reach the local FCM v1 server with an access token from the local metadata server.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Timestamp } from 'firebase-admin/firestore';
+import { clientApp, type ClientApp } from '../support/client-app';
+import { connectTestFirestore, type TestFirestore } from '../support/emulated-firestore';
+import { eventually, runScheduled, startDemoGoogle } from '../support/demo-google';
+
+describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)', () => {
+  let fs: TestFirestore;
+  let phone: ClientApp;
+  let google: Awaited<ReturnType<typeof startDemoGoogle>>;
+  let uid: string;
+  const TOKEN = 'e2e-phone-token:APA91b-demo';
+
+  before(async () => {
+    fs = connectTestFirestore();
+    await fs.reset();
+    google = await startDemoGoogle();
+    phone = clientApp();
+    uid = await phone.signIn();
+    await phone.callable('registerToken')({ token: TOKEN, platform: 'android' });
+  });
+  after(async () => {
+    await phone.close();
+    await google.close();
+    await fs.close();
+  });
+
+  const acceptedFor = (pred: (m: Record<string, unknown>) => boolean) =>
+    google.fcm.accepted.filter((a) => pred(a.message));
+
+  it('when an order is marked shipped, then the push reaches FCM at once and the result is written back', async () => {
+    const t0 = Date.now();
+    await fs.db.collection('orders').doc('o-100').set({ uid, status: 'paid' });
+    await fs.db.collection('orders').doc('o-100').update({ status: 'shipped' });
+    const [arrived] = await eventually(
+      () => {
+        const hits = acceptedFor((m) => (m.data as Record<string, string>)?.orderId === 'o-100');
+        return hits.length ? hits : undefined;
+      },
+      20_000,
+      'the shipped-order push at the FCM server',
+    );
+    assert.equal(arrived.message.token, TOKEN);
+    assert.deepEqual(arrived.message.notification, {
+      title: 'Your order has shipped',
+      body: 'Order o-100 is on its way.',
+    });
+    assert.ok(
+      google.metadata.isIssued(arrived.bearer),
+      'sent with a token from the metadata server',
+    );
+    const push = await eventually(
+      async () => {
+        const snap = await fs.db
+          .collection('pushes')
+          .where('source.path', '==', 'orders/o-100')
+          .get();
+        const d = snap.docs[0];
+        return d?.get('status') === 'sent' ? d : undefined;
+      },
+      10_000,
+      'the push document to be sent',
+    );
+    assert.equal(push.get('isSent'), true);
+    assert.match(push.get('result').messageId, /^projects\/demo-push\/messages\//);
+    console.log(
+      `    business write -> FCM request: ${arrived.receivedAt - t0} ms (includes a cold start)`,
+    );
+    assert.equal(
+      acceptedFor((m) => (m.data as Record<string, string>)?.orderId === 'o-100').length,
+      1,
+    );
+  });
+
+  it('when an appointment is booked, then a reminder waits for its time and the drain sends it', async () => {
+    const startsAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000 + 8_000); // reminder due in ~8 s
+    await fs.db.collection('appointments').doc('a-1').set({ uid, startsAt, title: 'Dentist' });
+    const pending = await eventually(
+      async () => {
+        const snap = await fs.db
+          .collection('pushes')
+          .where('source.path', '==', 'appointments/a-1')
+          .get();
+        return snap.docs[0];
+      },
+      15_000,
+      'the reminder push document',
+    );
+    assert.equal(pending.get('status'), 'pending');
+    assert.equal(pending.get('reservedAt').toMillis(), startsAt.toMillis() - 3_600_000);
+    if (Date.now() < pending.get('reservedAt').toMillis() - 1_000) {
+      await runScheduled('drainReservedPushes');
+      assert.equal((await pending.ref.get()).get('status'), 'pending', 'not sent before its time');
+    }
+    await new Promise((r) =>
+      setTimeout(r, Math.max(0, pending.get('reservedAt').toMillis() - Date.now()) + 200),
+    );
+    await runScheduled('drainReservedPushes');
+    const sent = await pending.ref.get();
+    assert.equal(sent.get('status'), 'sent');
+    assert.equal(
+      acceptedFor((m) => (m.data as Record<string, string>)?.appointmentId === 'a-1').length,
+      1,
+    );
+  });
+
+  it('when the backend writes an outbox request, then it is accepted and delivered', async () => {
+    const ref = await fs.db
+      .collection('pushRequests')
+      .add({ to: { uid }, title: 'Outbox hello', data: { source: 'e2e' } });
+    const done = await eventually(
+      async () => {
+        const s = await ref.get();
+        return s.get('status') ? s : undefined;
+      },
+      15_000,
+      'the outbox outcome',
+    );
+    assert.equal(done.get('status'), 'accepted');
+    assert.equal(done.get('pushIds').length, 1);
+    await eventually(
+      () =>
+        acceptedFor((m) => (m.notification as { title?: string })?.title === 'Outbox hello').length
+          ? true
+          : undefined,
+      10_000,
+      'outbox push at FCM',
+    );
+  });
+
+  it('when the backend writes a malformed outbox request, then it is rejected with a reason naming the field', async () => {
+    const ref = await fs.db
+      .collection('pushRequests')
+      .add({ to: { uid }, title: 'x', data: { count: 3 } });
+    const done = await eventually(
+      async () => {
+        const s = await ref.get();
+        return s.get('status') ? s : undefined;
+      },
+      15_000,
+      'the outbox outcome',
+    );
+    assert.equal(done.get('status'), 'rejected');
+    assert.equal(done.get('field'), 'data.count');
+    assert.match(done.get('reason'), /data\.count must be a string/);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * `npm run bench:drain`: the reserved-push drain, end to end on the emulators.
+ *
+ * Runs tools/bench/drain-run.ts inside `firebase emulators:exec` (Functions + Firestore + Auth),
+ * because the immediate-push latency needs the real Firestore trigger path. The inner script
+ * writes its figures to .tmp/bench-drain.json; this wrapper prints them last, so the final line
+ * is the JSON summary. Flags pass through: --n 10000 --seed-n 300 --rtt-ms 30 --writes 200
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { firebaseEmulatorEnv } from '../emulators/firebase-env';
+import { assertPortsFree, E2E_PORTS } from '../../test/support/ports';
+
+const ROOT = resolve(__dirname, '..', '..');
+const OUT = join(ROOT, '.tmp', 'bench-drain.json');
+
+async function main() {
+  if (!existsSync(join(ROOT, 'functions', 'lib', 'index.js')))
+    throw new Error('run `npm run build` first');
+  await assertPortsFree(E2E_PORTS);
+  rmSync(OUT, { force: true });
+  const fb = firebaseEmulatorEnv({
+    ...process.env,
+    METADATA_SERVER_DETECTION: 'none',
+    GCLOUD_PROJECT: 'demo-push',
+  });
+  console.log(fb.description);
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const inner = [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(__dirname, 'drain-run.ts'),
+    ...process.argv.slice(2),
+  ]
+    .map(quote)
+    .join(' ');
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js'),
+      'emulators:exec',
+      '--only',
+      'functions,auth,firestore',
+      '--project',
+      'demo-push',
+      inner,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...fb.env, CI: 'true', BENCH_OUT: OUT },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
+  // Only the benchmark's own lines, not the emulators' function logs.
+  for (const line of run.stdout.split('\n'))
+    if (line.startsWith('[bench]')) console.log(line.slice(8));
+  if (run.status !== 0 || !existsSync(OUT)) {
+    console.error(run.stdout.split('\n').slice(-40).join('\n'));
+    throw new Error(`benchmark failed (exit ${run.status})`);
+  }
+  console.log(readFileSync(OUT, 'utf8').trim());
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
