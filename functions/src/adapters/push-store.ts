@@ -75,6 +75,7 @@ function documentOf(p: PlannedPush, nowMs: number): Record<string, unknown> {
     result: null,
     source: p.source,
     createdAt: ts(nowMs),
+    history: [{ at: ts(nowMs), event: 'queued' }],
   });
 }
 
@@ -172,6 +173,7 @@ export function createPushStore(db: Firestore): PushStore {
                 status: 'cancelled',
                 nextAttemptAt: FieldValue.delete(),
                 result: { code: 'CANCELLED', message: `Replaced or cancelled by key ${key}.` },
+                history: FieldValue.arrayUnion({ at: Timestamp.now(), event: 'cancelled', key }),
               },
               { lastUpdateTime: d.updateTime },
             )
@@ -217,6 +219,12 @@ export function createPushStore(db: Firestore): PushStore {
                 nextAttemptAt: ts(leaseUntilMs),
                 attempts: FieldValue.increment(1),
                 claimedBy: runId,
+                history: FieldValue.arrayUnion({
+                  at: ts(nowMs),
+                  event: 'claimed',
+                  by: runId,
+                  attempt: (s.get('attempts') ?? 0) + 1,
+                }),
               },
               { lastUpdateTime: s.updateTime! },
             )
@@ -248,6 +256,10 @@ export function createPushStore(db: Firestore): PushStore {
             update.nextAttemptAtMs !== undefined ? ts(update.nextAttemptAtMs) : FieldValue.delete(),
         };
         if (update.isSent) fields.sentAt = ts(nowMs);
+        // A short audit trail for operators (fcm-push show): one entry per state change.
+        fields.history = FieldValue.arrayUnion(
+          withoutUndefined({ at: ts(nowMs), event: update.status, code: update.result.code }),
+        );
         if (update.status !== 'pending') fields.finishedAt = ts(nowMs);
         return w
           .update(col.doc(claimed.push.id), fields, { lastUpdateTime: claimed.claimTime })
