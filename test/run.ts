@@ -92,7 +92,7 @@ async function runTier(
     console.log(`\n== ${tier}: no test files${only ? ` matching "${only}"` : ''}`);
     return { pass: 0, fail: 0, skipped: 0, todo: 0, exit: 0 };
   }
-  const tapFile = join(ROOT, '.tmp', `tap-${tier}.txt`);
+  const tapFile = join(ROOT, '.tmp', `tap-${tier}-${process.pid}.txt`);
   rmSync(tapFile, { force: true });
   console.log(`\n== ${tier}: ${files.length} files`);
   let exit: number;
@@ -134,6 +134,7 @@ async function runTier(
     );
   }
   const counts = countTap(tapFile);
+  rmSync(tapFile, { force: true });
   return { ...counts, exit };
 }
 

@@ -93,7 +93,20 @@ export interface Settings {
   fcmTimeoutMs: number;
 }
 
+/**
+ * The lease must outlast the slowest page a run can send: ceil(batch / concurrency) waves of
+ * requests, each bounded by the timeout, plus the safety margin deliverClaimed keeps before the
+ * lease ends. A shorter LEASE_SECONDS would let a second run claim a push still being sent, so it
+ * is raised to this floor (and the README says so).
+ */
+export function minimumLeaseMs(batchSize: number, concurrency: number, timeoutMs: number): number {
+  return Math.ceil(batchSize / Math.max(concurrency, 1)) * timeoutMs + 15_000;
+}
+
 export function readSettings(): Settings {
+  const batch = DRAIN_BATCH_SIZE.value();
+  const concurrency = DRAIN_CONCURRENCY.value();
+  const timeoutMs = FCM_TIMEOUT_MS.value();
   return {
     region: REGION.value(),
     fcmEndpoint: FCM_ENDPOINT.value().replace(/\/+$/, ''),
@@ -101,13 +114,13 @@ export function readSettings(): Settings {
     maxDevicesPerUser: MAX_DEVICES_PER_USER.value(),
     tokenCallsPerMinute: TOKEN_CALLS_PER_MINUTE.value(),
     staleTokenDays: STALE_TOKEN_DAYS.value(),
-    drainBatchSize: DRAIN_BATCH_SIZE.value(),
-    drainConcurrency: DRAIN_CONCURRENCY.value(),
+    drainBatchSize: batch,
+    drainConcurrency: concurrency,
     drainTimeBudgetMs: DRAIN_TIME_BUDGET_SECONDS.value() * 1000,
-    leaseMs: LEASE_SECONDS.value() * 1000,
+    leaseMs: Math.max(LEASE_SECONDS.value() * 1000, minimumLeaseMs(batch, concurrency, timeoutMs)),
     maxAttempts: MAX_ATTEMPTS.value(),
     backoffBaseMs: BACKOFF_BASE_SECONDS.value() * 1000,
-    fcmTimeoutMs: FCM_TIMEOUT_MS.value(),
+    fcmTimeoutMs: timeoutMs,
   };
 }
 

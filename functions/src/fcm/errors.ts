@@ -27,10 +27,18 @@ export interface GoogleRpcStatus {
  * UNAUTHENTICATED is about our own OAuth token (the client replays once after a refresh), hence
  * AUTH_ERROR and not THIRD_PARTY_AUTH_ERROR, which FCM uses for APNs/web-push credentials.
  */
+/**
+ * Canonical status -> code when there is no FcmError detail. FCM puts the detail on every answer
+ * about a message or a token (UNREGISTERED, SENDER_ID_MISMATCH, ...); a bare NOT_FOUND or
+ * PERMISSION_DENIED comes from Google's front end instead: a wrong project id, the FCM API
+ * disabled, or a runtime service account without permission to send. Those are setup problems,
+ * not dead tokens: NOT_FOUND fails the push without deleting any token, and PERMISSION_DENIED is
+ * retried (as AUTH_ERROR) so pushes survive until the operator fixes IAM or enables the API.
+ */
 const CODE_BY_RPC_STATUS: Readonly<Record<string, SendErrorCode>> = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  NOT_FOUND: 'UNREGISTERED',
-  PERMISSION_DENIED: 'SENDER_ID_MISMATCH',
+  NOT_FOUND: 'UNSPECIFIED_ERROR',
+  PERMISSION_DENIED: 'AUTH_ERROR',
   RESOURCE_EXHAUSTED: 'QUOTA_EXCEEDED',
   UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',

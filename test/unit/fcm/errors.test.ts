@@ -55,8 +55,10 @@ describe('parseFcmErrorResponse', () => {
 
   const byStatus: Array<[string, string]> = [
     ['INVALID_ARGUMENT', 'INVALID_ARGUMENT'],
-    ['NOT_FOUND', 'UNREGISTERED'],
-    ['PERMISSION_DENIED', 'SENDER_ID_MISMATCH'],
+    // Without the FcmError detail these come from Google's front end (wrong project, API
+    // disabled, missing IAM permission), not about the token: never UNREGISTERED.
+    ['NOT_FOUND', 'UNSPECIFIED_ERROR'],
+    ['PERMISSION_DENIED', 'AUTH_ERROR'],
     ['RESOURCE_EXHAUSTED', 'QUOTA_EXCEEDED'],
     ['UNAVAILABLE', 'UNAVAILABLE'],
     ['INTERNAL', 'INTERNAL'],
