@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { startFirestoreEmulator } from '../tools/emulators/firestore-emulator';
-import { firebaseEmulatorEnv } from '../tools/emulators/firebase-env';
+import { emulatorsExecArgs, firebaseEmulatorEnv } from '../tools/emulators/firebase-env';
 import { assertPortsFree, E2E_PORTS } from './support/ports';
 
 const ROOT = resolve(__dirname, '..');
@@ -116,20 +116,9 @@ async function runTier(
     await assertPortsFree(E2E_PORTS);
     const fb = firebaseEmulatorEnv(baseEnv);
     console.log(`   ${fb.description}`);
-    const inner = [process.execPath, ...nodeTestArgs(files, tapFile)]
-      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
-      .join(' ');
     exit = await run(
       process.execPath,
-      [
-        join(ROOT, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js'),
-        'emulators:exec',
-        '--only',
-        'functions,auth,firestore',
-        '--project',
-        'demo-push',
-        inner,
-      ],
+      emulatorsExecArgs([process.execPath, ...nodeTestArgs(files, tapFile)]),
       { ...fb.env, CI: 'true' },
     );
   }

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { firebaseEmulatorEnv } from '../emulators/firebase-env';
+import { emulatorsExecArgs, firebaseEmulatorEnv } from '../emulators/firebase-env';
 import { assertPortsFree, E2E_PORTS } from '../../test/support/ports';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -26,27 +26,15 @@ async function main() {
     GCLOUD_PROJECT: 'demo-push',
   });
   console.log(fb.description);
-  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
-  const inner = [
-    process.execPath,
-    '--import',
-    'tsx',
-    join(__dirname, 'drain-run.ts'),
-    ...process.argv.slice(2),
-  ]
-    .map(quote)
-    .join(' ');
   const run = spawnSync(
     process.execPath,
-    [
-      join(ROOT, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js'),
-      'emulators:exec',
-      '--only',
-      'functions,auth,firestore',
-      '--project',
-      'demo-push',
-      inner,
-    ],
+    emulatorsExecArgs([
+      process.execPath,
+      '--import',
+      'tsx',
+      join(__dirname, 'drain-run.ts'),
+      ...process.argv.slice(2),
+    ]),
     {
       cwd: ROOT,
       env: { ...fb.env, CI: 'true', BENCH_OUT: OUT },

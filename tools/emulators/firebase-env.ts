@@ -74,3 +74,23 @@ export function firebaseEmulatorEnv(base: NodeJS.ProcessEnv = process.env): Fire
     description: `Java ${java}: compatibility launcher running ${found.jar} (${found.origin}) under firebase-tools.`,
   };
 }
+
+/** A POSIX shell word for `s` (emulators:exec takes its script as one string). */
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The node arguments that run `firebase emulators:exec --only functions,auth,firestore` for
+ * project demo-push with `script` (argv, quoted here) as the script, using the firebase-tools
+ * installed in this repository.
+ */
+export function emulatorsExecArgs(script: readonly string[]): string[] {
+  return [
+    join(ROOT, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js'),
+    'emulators:exec',
+    '--only',
+    'functions,auth,firestore',
+    '--project',
+    'demo-push',
+    script.map(shellQuote).join(' '),
+  ];
+}

@@ -3,24 +3,16 @@
  * before and after the write (plain data: Timestamps arrive as Dates) and the path params.
  * It returns push requests, or `{ send, cancel }` to also cancel pending pushes by key.
  */
+import type { PushContent, RequestTarget } from '../core/push-request';
+
 export type DocData = Record<string, unknown>;
 
 /** What a check may return for one request; parsed and validated like an outbox document. */
-export interface PushRequestInput {
-  to: { uid: string } | { token: string } | { topic: string } | { condition: string };
-  title?: string;
-  content?: string;
-  image?: string;
-  data?: Record<string, string>;
+export interface PushRequestInput extends PushContent {
+  to: RequestTarget;
   reservedAt?: Date;
   expiresAt?: Date;
   key?: string;
-  collapseKey?: string;
-  ttlSeconds?: number;
-  priority?: 'normal' | 'high';
-  android?: Record<string, unknown>;
-  apns?: Record<string, unknown>;
-  webpush?: Record<string, unknown>;
 }
 
 export type CheckOutput = PushRequestInput[] | { send?: PushRequestInput[]; cancel?: string[] };

@@ -7,18 +7,12 @@ import { isPlainObject, ok, reject, unknownKey, type Parsed } from './parse';
 export type RequestTarget =
   { uid: string } | { token: string } | { topic: string } | { condition: string };
 
-export interface PushRequest {
-  to: RequestTarget;
+/** What a push shows and how each platform treats it: shared by requests and queued pushes. */
+export interface PushContent {
   title?: string;
   content?: string;
   image?: string;
   data?: Record<string, string>;
-  /** When to send (epoch ms); absent means now. */
-  reservedAtMs?: number;
-  /** Never send after this (epoch ms). */
-  expiresAtMs?: number;
-  /** A later request with the same key replaces (cancels) this one while it is still pending. */
-  key?: string;
   /** Groups messages on the device (Android collapse_key, apns-collapse-id). */
   collapseKey?: string;
   ttlSeconds?: number;
@@ -26,6 +20,16 @@ export interface PushRequest {
   android?: Record<string, unknown>;
   apns?: Record<string, unknown>;
   webpush?: Record<string, unknown>;
+}
+
+export interface PushRequest extends PushContent {
+  to: RequestTarget;
+  /** When to send (epoch ms); absent means now. */
+  reservedAtMs?: number;
+  /** Never send after this (epoch ms). */
+  expiresAtMs?: number;
+  /** A later request with the same key replaces (cancels) this one while it is still pending. */
+  key?: string;
 }
 
 export const PUSH_REQUEST_FIELDS = [

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FcmMessage } from '../fcm/types';
-import type { PushRequest } from './push-request';
+import type { PushContent, PushRequest } from './push-request';
 
 export type PushTarget = { token: string } | { topic: string } | { condition: string };
 
@@ -45,19 +45,9 @@ export interface PlannedPush {
 }
 
 /** The fields of a queued push the sender needs (read back from Firestore). */
-export interface QueuedPush {
+export interface QueuedPush extends PushContent {
   id: string;
   target: PushTarget;
-  title?: string;
-  content?: string;
-  image?: string;
-  data?: Record<string, string>;
-  collapseKey?: string;
-  ttlSeconds?: number;
-  priority?: 'normal' | 'high';
-  android?: Record<string, unknown>;
-  apns?: Record<string, unknown>;
-  webpush?: Record<string, unknown>;
   attempts: number;
   expiresAtMs?: number;
 }
