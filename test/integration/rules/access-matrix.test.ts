@@ -1,0 +1,120 @@
+/**
+ * Every caller (signed out, the documents' owner, another user) against every operation on each
+ * of our collections and on one the project does not know. The only allowed cells are the owner
+ * getting and listing their own pushes; everything else must be refused by the rules.
+ */
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertFails,
+  assertSucceeds,
+  type RulesTestContext,
+  type RulesTestEnvironment,
+} from '@firebase/rules-unit-testing';
+import {
+  collection,
+  deleteDoc,
+  doc,
+  DocumentSnapshot,
+  getDoc,
+  getDocs,
+  query,
+  QuerySnapshot,
+  setDoc,
+  setLogLevel,
+  updateDoc,
+  where,
+} from 'firebase/firestore';
+import { clientDb, OTHER, OWNER, OWNER_DOC, seed, startRulesEnv } from './rules-env';
+
+type Caller = 'a signed-out client' | 'the owner' | 'another user';
+type Operation = 'get' | 'list' | 'create' | 'update' | 'delete';
+
+const CALLERS: readonly Caller[] = ['a signed-out client', 'the owner', 'another user'];
+const OPERATIONS: readonly Operation[] = ['get', 'list', 'create', 'update', 'delete'];
+const COLLECTIONS = ['pushTokens', 'pushes', 'pushRequests', 'rateLimits', 'notes'] as const;
+
+/**
+ * The whole list of what a client may do, keyed `collection/caller/operation`, each with what the
+ * allowed read must return; any cell not here must be denied.
+ */
+const ALLOWED = new Map<string, (value: unknown) => void>([
+  [
+    'pushes/the owner/get',
+    (value) => {
+      assert.ok(value instanceof DocumentSnapshot);
+      assert.equal(value.data()?.uid, OWNER);
+    },
+  ],
+  [
+    'pushes/the owner/list',
+    (value) => {
+      assert.ok(value instanceof QuerySnapshot);
+      assert.deepEqual(value.docs.map((d) => d.id).sort(), [
+        'push-alice-pending',
+        'push-alice-sent',
+      ]);
+    },
+  ],
+]);
+
+const UID: Record<Caller, string | undefined> = {
+  'a signed-out client': undefined,
+  'the owner': OWNER,
+  'another user': OTHER,
+};
+
+function contextOf(env: RulesTestEnvironment, caller: Caller): RulesTestContext {
+  const uid = UID[caller];
+  return uid === undefined ? env.unauthenticatedContext() : env.authenticatedContext(uid);
+}
+
+/** The request each operation makes: always aimed at the owner's data. */
+async function attempt(ctx: RulesTestContext, name: string, op: Operation, caller: Caller) {
+  const db = clientDb(ctx);
+  const owned = doc(db, name, OWNER_DOC[name].id);
+  switch (op) {
+    case 'get':
+      return getDoc(owned);
+    case 'list':
+      // The owner's constrained query: allowed only for the owner, and only on pushes.
+      return getDocs(query(collection(db, name), where('uid', '==', OWNER)));
+    case 'create':
+      // The most plausible forgery: a new document claiming to be the caller's own.
+      return setDoc(doc(db, name, `created-by-${UID[caller] ?? 'nobody'}`), {
+        ...OWNER_DOC[name].data,
+        uid: UID[caller] ?? OWNER,
+      });
+    case 'update':
+      return updateDoc(owned, { status: 'read' });
+    case 'delete':
+      return deleteDoc(owned);
+  }
+}
+
+describe('firestore.rules access matrix', () => {
+  let env: RulesTestEnvironment;
+  before(async () => {
+    // Denied writes are expected here; the SDK would log each one as a warning.
+    setLogLevel('error');
+    env = await startRulesEnv();
+  });
+  beforeEach(() => seed(env));
+  after(async () => {
+    await env.clearFirestore();
+    await env.cleanup();
+  });
+
+  for (const name of COLLECTIONS) {
+    for (const caller of CALLERS) {
+      for (const op of OPERATIONS) {
+        const check = ALLOWED.get(`${name}/${caller}/${op}`);
+        it(`when ${caller} tries ${op} on ${name}, then it is ${check ? 'allowed' : 'denied'}`, async () => {
+          const result = attempt(contextOf(env, caller), name, op, caller);
+          if (check) check(await assertSucceeds(result));
+          else await assertFails(result);
+        });
+      }
+    }
+  }
+});
