@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI's bin is a plain CommonJS shim that loads the TypeScript entry through tsx.
+    files: ['tools/cli/bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Only the params module may read the environment (see functions/src/config/params.ts).
     files: ['functions/src/**/*.ts'],
     ignores: ['functions/src/config/**'],

@@ -34,6 +34,14 @@ export const QUERIES = {
     equality: ['status'],
     order: { field: 'createdAt', direction: 'desc' },
   },
+  /** Operator CLI (`fcm-push list` without --status): newest pushes. Single field: automatic. */
+  recentPushes: {
+    collection: 'pushes',
+    equality: [],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
+  /** Operator CLI (`fcm-push stats`): failed/rejected pushes counted per result code. */
+  failuresByCode: { collection: 'pushes', equality: ['status', 'result.code'] },
   /** In-app inbox (client SDK, rules allow the owner): a user's pushes, newest first. */
   pushesByUser: {
     collection: 'pushes',

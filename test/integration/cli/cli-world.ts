@@ -1,0 +1,140 @@
+/**
+ * What the CLI tests run against: the integration tier's Firestore emulator, a local metadata
+ * server and a local FCM v1 server that accepts only the metadata server's tokens (the local
+ * stack's arrangement, so the CLI's local token path is the one exercised). Pushes are put into
+ * their states by the product's own code (outbox, claim, deliver) against that FCM server.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { createPushStore, type PushStore } from '../../../functions/src/adapters/push-store';
+import { createTokenStore, type TokenStore } from '../../../functions/src/adapters/token-store';
+import {
+  createAccessTokenProvider,
+  createFcmSender,
+  type FcmSender,
+} from '../../../functions/src/fcm';
+import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
+import { deliverNow } from '../../../functions/src/use-cases/deliver-pushes';
+import { runCli } from '../../../tools/cli/src/cli';
+import { localMetadataTokenSource } from '../../../tools/cli/src/local-token';
+import { startFcmServer, type FcmServer } from '../../../tools/local-google/fcm-server';
+import {
+  startMetadataServer,
+  type MetadataServer,
+} from '../../../tools/local-google/metadata-server';
+import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const BIN = join(ROOT, 'tools', 'cli', 'bin', 'fcm-push.js');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliWorld {
+  fs: TestFirestore;
+  fcm: FcmServer;
+  metadata: MetadataServer;
+  pushes: PushStore;
+  tokens: TokenStore;
+  /** Flags that point the CLI's local mode at this world's FCM and metadata servers. */
+  localFlags(): string[];
+  /** The CLI in this process, exactly as the binary runs it. */
+  cli(argv: string[], env?: NodeJS.ProcessEnv): Promise<CliRun>;
+  /** The CLI as a child process (bin/fcm-push.js through tsx). */
+  spawnCli(argv: string[], env?: NodeJS.ProcessEnv): Promise<CliRun>;
+  /** Queues a push to `token` through the outbox path; answers its id. */
+  queue(token: string, over?: Record<string, unknown>, nowMs?: number): Promise<string>;
+  /** Claims and sends the pushes now with the product's delivery code (one attempt allowed). */
+  deliver(ids: string[], maxAttempts?: number): Promise<void>;
+  doc(id: string): Promise<FirebaseFirestore.DocumentSnapshot>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let eventCounter = 0;
+
+export async function startCliWorld(): Promise<CliWorld> {
+  const fs = connectTestFirestore();
+  const metadata = await startMetadataServer({ projectId: 'demo-push' });
+  const fcm = await startFcmServer({ isTokenValid: metadata.isIssued });
+  const pushes = createPushStore(fs.db);
+  const tokens = createTokenStore(fs.db);
+  const sender: FcmSender = createFcmSender({
+    projectId: 'demo-push',
+    endpoint: fcm.url,
+    tokenProvider: createAccessTokenProvider({ source: localMetadataTokenSource(metadata.host) }),
+    timeoutMs: 2_000,
+  });
+  const localFlags = () => ['--fcm-endpoint', fcm.url, '--metadata-host', metadata.host];
+
+  return {
+    fs,
+    fcm,
+    metadata,
+    pushes,
+    tokens,
+    localFlags,
+    async cli(argv, env = process.env) {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(argv, {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+        env,
+      });
+      return { code, stdout, stderr };
+    },
+    spawnCli(argv, env = process.env) {
+      return new Promise((resolveRun, reject) => {
+        const child = spawn(process.execPath, [BIN, ...argv], { cwd: ROOT, env });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+        child.on('error', reject);
+        child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
+      });
+    },
+    async queue(token, over = {}, nowMs = Date.now()) {
+      const n = eventCounter++;
+      const out = await acceptPushRequest(
+        { pushes, tokens },
+        { to: { token }, title: `title ${n}`, content: `body ${n}`, ...over },
+        { eventId: `cli-test-${n}`, path: `pushRequests/${n}`, nowMs },
+      );
+      if (out.status !== 'accepted') throw new Error(`not queued: ${out.reason}`);
+      return out.queued.pushIds[0]!;
+    },
+    async deliver(ids, maxAttempts = 1) {
+      await deliverNow({ pushes, tokens, sender, now: Date.now, random: () => 0.5 }, ids, {
+        maxAttempts,
+        backoffBaseMs: 30_000,
+        leaseMs: 60_000,
+        runId: 'test-run',
+      });
+    },
+    doc: (id) => fs.db.collection('pushes').doc(id).get(),
+    async reset() {
+      await fs.reset();
+      fcm.rules.clear();
+      fcm.accepted.length = 0;
+      fcm.validated.length = 0;
+      fcm.unregistered.clear();
+      fcm.resetCounters();
+    },
+    async close() {
+      await sender.close();
+      await fcm.close();
+      await metadata.close();
+      await fs.close();
+    },
+  };
+}
+
+/** The one JSON document a `--json` run printed. */
+export function jsonOf<T = Record<string, unknown>>(run: CliRun): T {
+  return JSON.parse(run.stdout) as T;
+}

@@ -1,0 +1,22 @@
+import type { ChangeOutcome } from '../operator-store';
+import type { Output } from '../output';
+
+/** Prints retry/cancel outcomes; answers 1 when any push was not changed. */
+export function reportChanges(
+  out: Output,
+  verb: 'retried' | 'cancelled',
+  outcomes: readonly ChangeOutcome[],
+  extra: Record<string, unknown> = {},
+): number {
+  const changed = outcomes.filter((o) => o.ok).length;
+  const notChanged = outcomes.length - changed;
+  out.result({ [verb]: changed, notChanged, ...extra, pushes: outcomes }, () => [
+    ...outcomes.map((o) =>
+      o.ok
+        ? `${o.id}  ${verb} (was ${o.from})${o.notes.map((n) => `; ${n}`).join('')}`
+        : `${o.id}  not ${verb}: ${o.message}`,
+    ),
+    `${changed} ${verb}, ${notChanged} not ${verb}`,
+  ]);
+  return notChanged > 0 ? 1 : 0;
+}

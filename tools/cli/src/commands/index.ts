@@ -1,0 +1,11 @@
+import type { Command } from './command';
+import { cancel } from './cancel';
+import { list } from './list';
+import { prune } from './prune';
+import { retry } from './retry';
+import { send } from './send';
+import { show } from './show';
+import { stats } from './stats';
+
+/** Every command, in the order `fcm-push --help` lists them. */
+export const COMMANDS: readonly Command[] = [send, list, show, retry, cancel, stats, prune];

@@ -1,0 +1,188 @@
+/**
+ * What a command runs against, built once per invocation:
+ *
+ * - local (default): project `demo-push`, the Firestore emulator at FIRESTORE_EMULATOR_HOST (or
+ *   127.0.0.1:8080), the local FCM v1 server and metadata server of functions/.env.demo-push
+ *   (`--fcm-endpoint` and `--metadata-host` override them, e.g. in tests);
+ * - `--project <id>`: the real project with Application Default Credentials, real Firestore and
+ *   https://fcm.googleapis.com. Combinations that would silently hit something else are refused.
+ *
+ * Firestore and the FCM sender are built on first use, so `send --token` needs no emulator and
+ * `list` opens no FCM connection.
+ */
+import { userInfo } from 'node:os';
+import { applicationDefault, deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import { createPushStore, type PushStore } from '../../../functions/src/adapters/push-store';
+import { createTokenStore, type TokenStore } from '../../../functions/src/adapters/token-store';
+import { STALE_TOKEN_DAYS } from '../../../functions/src/config/params';
+import {
+  DEFAULT_FCM_ENDPOINT,
+  createAccessTokenProvider,
+  createFcmSender,
+  createGoogleAccessTokenProvider,
+  type FcmSender,
+} from '../../../functions/src/fcm';
+import { stringOption, type ParsedArgs } from './args';
+import { OperationalError, UsageError } from './errors';
+import { localMetadataTokenSource } from './local-token';
+import { projectParams } from './project-env';
+
+export const LOCAL_PROJECT_ID = 'demo-push';
+const LOCAL_FIRESTORE_HOST = '127.0.0.1:8080';
+const LOCAL_FCM_ENDPOINT = 'http://127.0.0.1:9290';
+const LOCAL_METADATA_HOST = '127.0.0.1:9291';
+/** 6–30 characters, as Google Cloud allows; legacy domain-scoped ids (`example.com:id`) too. */
+const PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+export type Target =
+  | {
+      mode: 'local';
+      projectId: string;
+      firestoreHost: string;
+      fcmEndpoint: string;
+      metadataHost: string;
+    }
+  | { mode: 'project'; projectId: string; fcmEndpoint: string };
+
+export function resolveTarget(args: ParsedArgs, env: NodeJS.ProcessEnv): Target {
+  const project = stringOption(args, 'project');
+  const fcmEndpoint = stringOption(args, 'fcm-endpoint');
+  const metadataHost = stringOption(args, 'metadata-host');
+  if (project === undefined) {
+    const params = projectParams(LOCAL_PROJECT_ID);
+    const endpoint = fcmEndpoint ?? params.FCM_ENDPOINT ?? LOCAL_FCM_ENDPOINT;
+    if (!/^https?:\/\/[^/]+/.test(endpoint)) {
+      throw new UsageError(`--fcm-endpoint must be an http(s) URL, got "${endpoint}".`);
+    }
+    return {
+      mode: 'local',
+      projectId: LOCAL_PROJECT_ID,
+      firestoreHost: env.FIRESTORE_EMULATOR_HOST || LOCAL_FIRESTORE_HOST,
+      fcmEndpoint: endpoint.replace(/\/+$/, ''),
+      metadataHost: metadataHost ?? params.GCE_METADATA_HOST ?? LOCAL_METADATA_HOST,
+    };
+  }
+  if (project.startsWith('demo-')) {
+    throw new UsageError(
+      `--project ${project}: demo-* projects exist only in the emulators. ` +
+        'Leave out --project to use the local stack (project demo-push).',
+    );
+  }
+  if (!PROJECT_ID.test(project)) {
+    throw new UsageError(`--project "${project}" is not a Google Cloud project id.`);
+  }
+  for (const [name, value] of [
+    ['--fcm-endpoint', fcmEndpoint],
+    ['--metadata-host', metadataHost],
+  ] as const) {
+    if (value !== undefined) {
+      throw new UsageError(
+        `${name} is for the local stack only; with --project the CLI uses ${DEFAULT_FCM_ENDPOINT} ` +
+          'and Application Default Credentials.',
+      );
+    }
+  }
+  if (env.FIRESTORE_EMULATOR_HOST) {
+    // firebase-admin would obey the variable and talk to the emulator instead of the project.
+    throw new UsageError(
+      `FIRESTORE_EMULATOR_HOST is set (${env.FIRESTORE_EMULATOR_HOST}), so Firestore calls would ` +
+        `go to the emulator, not to project ${project}. Unset it to work on ${project}, ` +
+        'or leave out --project to use the local stack.',
+    );
+  }
+  return { mode: 'project', projectId: project, fcmEndpoint: DEFAULT_FCM_ENDPOINT };
+}
+
+export interface CliContext {
+  target: Target;
+  /** Firestore of the target; in local mode fails fast when no emulator answers. */
+  firestore(): Promise<Firestore>;
+  pushes(): Promise<PushStore>;
+  tokens(): Promise<TokenStore>;
+  /** Our FCM v1 client for the target. */
+  sender(): FcmSender;
+  /** STALE_TOKEN_DAYS as the deployed functions see it: env, functions/.env files, default. */
+  staleTokenDays(): number;
+  /** Who is acting, for `history` entries (`fcm-push:<os user>`). */
+  operator: string;
+  now(): number;
+  close(): Promise<void>;
+}
+
+let appCounter = 0;
+
+async function assertEmulatorUp(host: string): Promise<void> {
+  try {
+    await fetch(`http://${host}/`, { signal: AbortSignal.timeout(3_000) });
+  } catch {
+    throw new OperationalError(
+      `No Firestore emulator answers at ${host}. Start the local stack (npm start), set ` +
+        'FIRESTORE_EMULATOR_HOST, or use --project <id> for a real project.',
+    );
+  }
+}
+
+function operatorName(): string {
+  try {
+    return `fcm-push:${userInfo().username}`;
+  } catch {
+    return 'fcm-push';
+  }
+}
+
+export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContext {
+  let app: App | undefined;
+  let db: Promise<Firestore> | undefined;
+  let sender: FcmSender | undefined;
+
+  function firestore(): Promise<Firestore> {
+    db ??= (async () => {
+      if (target.mode === 'local') await assertEmulatorUp(target.firestoreHost);
+      const name = `fcm-push-${process.pid}-${appCounter++}`;
+      app =
+        target.mode === 'local'
+          ? initializeApp({ projectId: target.projectId }, name)
+          : initializeApp({ projectId: target.projectId, credential: applicationDefault() }, name);
+      const instance = getFirestore(app);
+      if (target.mode === 'local') instance.settings({ host: target.firestoreHost, ssl: false });
+      return instance;
+    })();
+    return db;
+  }
+
+  return {
+    target,
+    firestore,
+    pushes: async () => createPushStore(await firestore()),
+    tokens: async () => createTokenStore(await firestore()),
+    sender() {
+      sender ??= createFcmSender({
+        projectId: target.projectId,
+        endpoint: target.fcmEndpoint,
+        tokenProvider:
+          target.mode === 'local'
+            ? createAccessTokenProvider({ source: localMetadataTokenSource(target.metadataHost) })
+            : createGoogleAccessTokenProvider({ projectId: target.projectId }),
+        concurrency: 20,
+        timeoutMs: 10_000,
+      });
+      return sender;
+    },
+    staleTokenDays() {
+      const raw = env.STALE_TOKEN_DAYS ?? projectParams(target.projectId).STALE_TOKEN_DAYS;
+      const fallback = STALE_TOKEN_DAYS.options.default;
+      const days = raw !== undefined ? Number(raw) : typeof fallback === 'number' ? fallback : 60;
+      if (!Number.isInteger(days) || days < 1) {
+        throw new UsageError(`STALE_TOKEN_DAYS must be a whole number of days, got "${raw}".`);
+      }
+      return days;
+    },
+    operator: operatorName(),
+    now: Date.now,
+    async close() {
+      await sender?.close();
+      if (app) await deleteApp(app);
+    },
+  };
+}
