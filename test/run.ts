@@ -5,8 +5,10 @@
  *   integration  Google's Firestore emulator (started here from its jar, on a free port)
  *   e2e          firebase-tools' Functions + Auth + Firestore emulators serving functions/lib,
  *                called through the Firebase JS SDK
+ *   stack        `npm start` / `npm run demo` themselves (they start the emulators on the fixed
+ *                ports, so no emulator of ours may hold them)
  *
- * Usage: tsx test/run.ts [unit|integration|e2e ...] [--only <substring>]
+ * Usage: tsx test/run.ts [unit|integration|e2e|stack ...] [--only <substring>]
  * Prints one closing line "total: N passed, N failed" over all tiers; exits non-zero on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -17,8 +19,14 @@ import { emulatorsExecArgs, firebaseEmulatorEnv } from '../tools/emulators/fireb
 import { assertPortsFree, E2E_PORTS } from './support/ports';
 
 const ROOT = resolve(__dirname, '..');
-const TIERS = ['unit', 'integration', 'e2e'] as const;
+const TIERS = ['unit', 'integration', 'e2e', 'stack'] as const;
 type Tier = (typeof TIERS)[number];
+
+function requireBuiltFunctions(): void {
+  if (!existsSync(join(ROOT, 'functions', 'lib', 'index.js'))) {
+    throw new Error('functions/lib is missing: run `npm run build` first (npm test does).');
+  }
+}
 
 function testFiles(tier: Tier, only?: string): string[] {
   const out: string[] = [];
@@ -98,6 +106,10 @@ async function runTier(
   let exit: number;
   if (tier === 'unit') {
     exit = await run(process.execPath, nodeTestArgs(files, tapFile), baseEnv);
+  } else if (tier === 'stack') {
+    requireBuiltFunctions();
+    await assertPortsFree(E2E_PORTS);
+    exit = await run(process.execPath, nodeTestArgs(files, tapFile), baseEnv);
   } else if (tier === 'integration') {
     const firestore = await startFirestoreEmulator();
     console.log(`   Firestore emulator ${firestore.host} (${firestore.jar})`);
@@ -110,9 +122,7 @@ async function runTier(
       await firestore.stop();
     }
   } else {
-    if (!existsSync(join(ROOT, 'functions', 'lib', 'index.js'))) {
-      throw new Error('functions/lib is missing: run `npm run build` first (npm test does).');
-    }
+    requireBuiltFunctions();
     await assertPortsFree(E2E_PORTS);
     const fb = firebaseEmulatorEnv(baseEnv);
     console.log(`   ${fb.description}`);

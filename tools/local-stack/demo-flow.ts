@@ -1,0 +1,131 @@
+/**
+ * The demo's story, against a running `npm start`: an app signs in and registers its FCM token,
+ * the backend ships an order (an immediate push) and books an appointment (a reminder reserved
+ * for one hour before it starts). Everything goes through the real paths: the Firebase JS SDK,
+ * the callable, Firestore triggers, the drain, the local FCM server.
+ */
+import { randomUUID } from 'node:crypto';
+import { Timestamp, type Firestore, type QueryDocumentSnapshot } from 'firebase-admin/firestore';
+import { shortTarget } from '../local-google/fcm-server';
+import { clientApp } from '../../test/support/client-app';
+import { eventually } from '../../test/support/demo-google';
+
+export interface DemoOptions {
+  /** The reminder is due this long from now (the appointment starts one hour later). */
+  reminderInMs: number;
+  /** Also wait until the drain has sent the reminder. */
+  waitForReminder: boolean;
+}
+
+export interface DemoResult {
+  uid: string;
+  target: string;
+  order: { id: string; pushId: string; messageId: string };
+  reminder: { id: string; pushId: string; reservedAt: Date; messageId?: string };
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+const clock = (d: Date) => d.toTimeString().slice(0, 8);
+
+function inWords(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 90 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+
+async function pushFor(
+  db: Firestore,
+  sourcePath: string,
+  accept: (doc: QueryDocumentSnapshot) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<QueryDocumentSnapshot> {
+  return eventually(
+    async () => {
+      const snap = await db.collection('pushes').where('source.path', '==', sourcePath).get();
+      return snap.docs.find(accept);
+    },
+    timeoutMs,
+    what,
+  );
+}
+
+export async function runDemo(
+  db: Firestore,
+  options: DemoOptions,
+  print: (line: string) => void,
+): Promise<DemoResult> {
+  const run = randomUUID().slice(0, 8);
+  const phone = clientApp();
+  try {
+    const uid = await phone.signIn();
+    print(`signed in through the Auth emulator as anonymous user ${uid}`);
+    // What a real device gets from FCM; the local server accepts any token it has not been told
+    // is unregistered.
+    const token = `demo-device-${run}:APA91b-${randomUUID()}`;
+    const target = shortTarget({ token });
+    await phone.callable('registerToken')({ token, platform: 'android', locale: 'en-US' });
+    print(`registerToken: device ${target} saved for this user`);
+
+    const orderId = `demo-order-${run}`;
+    const order = db.collection('orders').doc(orderId);
+    await order.set({ uid, status: 'paid' });
+    const shippedAt = Date.now();
+    await order.update({ status: 'shipped' });
+    print(`orders/${orderId}: paid -> shipped`);
+    const sent = await pushFor(
+      db,
+      `orders/${orderId}`,
+      (d) => d.get('status') === 'sent',
+      60_000,
+      `the shipped-order push to be sent (is \`npm start\` still running?)`,
+    );
+    const messageId = String(sent.get('result')?.messageId);
+    print(
+      `  immediate push sent ${inWords(Date.now() - shippedAt)} after the write: ${messageId} (pushes/${sent.id})`,
+    );
+
+    const appointmentId = `demo-appointment-${run}`;
+    const startsAt = new Date(Date.now() + HOUR_MS + options.reminderInMs);
+    await db
+      .collection('appointments')
+      .doc(appointmentId)
+      .set({ uid, startsAt: Timestamp.fromDate(startsAt), title: 'Dentist' });
+    print(`appointments/${appointmentId}: "Dentist" at ${clock(startsAt)}`);
+    const pending = await pushFor(
+      db,
+      `appointments/${appointmentId}`,
+      () => true,
+      60_000,
+      'the reminder push document',
+    );
+    const reservedAt = (pending.get('reservedAt') as Timestamp).toDate();
+    print(
+      `  reminder waiting: pushes/${pending.id} status ${pending.get('status')}, reservedAt ${clock(reservedAt)} (in ${inWords(reservedAt.getTime() - Date.now())})`,
+    );
+    const result: DemoResult = {
+      uid,
+      target,
+      order: { id: orderId, pushId: sent.id, messageId },
+      reminder: { id: appointmentId, pushId: pending.id, reservedAt },
+    };
+    if (!options.waitForReminder) {
+      print('  the drain sends it at the first run after that: watch the `npm start` terminal');
+      return result;
+    }
+    print('  waiting for the drain to send it…');
+    const reminderSent = await eventually(
+      async () => {
+        const snap = await pending.ref.get();
+        return snap.get('status') === 'sent' ? snap : undefined;
+      },
+      reservedAt.getTime() - Date.now() + 3 * 60_000,
+      'the drain to send the reminder',
+    );
+    result.reminder.messageId = String(reminderSent.get('result')?.messageId);
+    print(`  reminder sent: ${result.reminder.messageId}`);
+    return result;
+  } finally {
+    await phone.close();
+  }
+}
