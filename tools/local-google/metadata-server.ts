@@ -44,6 +44,8 @@ export interface MetadataServer {
   readonly requestsByPath: ReadonlyMap<string, number>;
   /** Tokens issued so far; `isIssued` is what the FCM server checks. */
   isIssued(token: string): boolean;
+  /** Every token issued so far (e.g. to check that no log line contains one). */
+  issuedTokens(): string[];
   /** Forgets a token, as if it were revoked. */
   revoke(token: string): void;
   /** The next `count` token requests answer `status` (default 403, which gaxios does not retry). */
@@ -143,6 +145,7 @@ export async function startMetadataServer(
     tokenRequests,
     requestsByPath,
     isIssued: (token) => issued.has(token),
+    issuedTokens: () => [...issued],
     revoke: (token) => void issued.delete(token),
     failNextTokenRequests(count, status = 403) {
       failures = { remaining: count, status };

@@ -18,12 +18,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** The first key of `obj` that is not in `allowed`, if any. */
+/**
+ * The first key of `obj` that is not in `allowed`, if any, as an error may name it: the empty
+ * key becomes `""` so that a rejection always has a field (found by the fuzz tests).
+ */
 export function unknownKey(
   obj: Record<string, unknown>,
   allowed: readonly string[],
 ): string | undefined {
-  return Object.keys(obj).find((k) => !allowed.includes(k));
+  const key = Object.keys(obj).find((k) => !allowed.includes(k));
+  return key === '' ? '""' : key;
 }
 
 // Whitespace and control characters (C0, DEL, C1) never occur in FCM tokens.

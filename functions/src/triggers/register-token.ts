@@ -3,6 +3,7 @@ import * as logger from 'firebase-functions/logger';
 import { readSettings } from '../config/params';
 import { firestore } from '../adapters/firebase-app';
 import { createTokenStore } from '../adapters/token-store';
+import { createRateLimitStore } from '../adapters/rate-limit-store';
 import { registerToken as registerTokenUseCase } from '../use-cases/register-token';
 import { tokenCallableOptions } from './callable-options';
 import { toHttpsError } from './https-errors';
@@ -12,11 +13,15 @@ import { callerOf } from './caller';
 export const registerToken = onCall(tokenCallableOptions, async (request) => {
   try {
     const settings = readSettings();
+    const db = firestore();
     const saved = await registerTokenUseCase(
       {
-        tokens: createTokenStore(firestore()),
+        tokens: createTokenStore(db),
         maxDevicesPerUser: settings.maxDevicesPerUser,
         enforceAppCheck: settings.enforceAppCheck,
+        rateLimits: createRateLimitStore(db),
+        tokenCallsPerMinute: settings.tokenCallsPerMinute,
+        now: Date.now,
       },
       callerOf(request),
       request.data,

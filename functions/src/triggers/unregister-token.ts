@@ -3,6 +3,7 @@ import * as logger from 'firebase-functions/logger';
 import { readSettings } from '../config/params';
 import { firestore } from '../adapters/firebase-app';
 import { createTokenStore } from '../adapters/token-store';
+import { createRateLimitStore } from '../adapters/rate-limit-store';
 import { unregisterToken as unregisterTokenUseCase } from '../use-cases/register-token';
 import { tokenCallableOptions } from './callable-options';
 import { toHttpsError } from './https-errors';
@@ -11,8 +12,16 @@ import { callerOf } from './caller';
 /** unregisterToken({ token }) -> {} whether or not the token was the caller's (reveals nothing). */
 export const unregisterToken = onCall(tokenCallableOptions, async (request) => {
   try {
+    const settings = readSettings();
+    const db = firestore();
     const { removed } = await unregisterTokenUseCase(
-      { tokens: createTokenStore(firestore()), enforceAppCheck: readSettings().enforceAppCheck },
+      {
+        tokens: createTokenStore(db),
+        enforceAppCheck: settings.enforceAppCheck,
+        rateLimits: createRateLimitStore(db),
+        tokenCallsPerMinute: settings.tokenCallsPerMinute,
+        now: Date.now,
+      },
       callerOf(request),
       request.data,
     );

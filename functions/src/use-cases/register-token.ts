@@ -1,12 +1,14 @@
 /**
  * registerToken: a signed-in app saves its FCM registration token.
- * The story: check the caller, parse the input, upsert pushTokens/{sha256(token)}, keep at most
- * N devices for the user.
+ * The story: check the caller, count the call against the caller's rate limit, parse the input,
+ * upsert pushTokens/{sha256(token)}, keep at most N devices for the user.
  */
 import { fail } from '../core/errors';
+import { ONE_MINUTE_MS } from '../core/rate-limit';
 import { tokenIdOf } from '../core/token-id';
 import { parseRegisterTokenInput, parseUnregisterTokenInput } from '../core/token-registration';
 import type { SavedToken, TokenStore } from '../adapters/token-store';
+import type { RateLimitStore } from '../adapters/rate-limit-store';
 
 export interface Caller {
   uid: string;
@@ -31,12 +33,39 @@ export function requireCaller(caller: Caller | undefined, policy: CallerPolicy):
   return caller;
 }
 
+/** The per-user limit shared by registerToken and unregisterToken. */
+export interface CallLimit {
+  rateLimits: RateLimitStore;
+  tokenCallsPerMinute: number;
+  now: () => number;
+}
+
+/**
+ * Counts this call against the caller's limit. It runs after the caller check (anonymous calls
+ * are refused before costing a Firestore transaction) and before the input is looked at, so
+ * garbage input counts against the caller like any other call.
+ */
+export async function limitCalls(deps: CallLimit, uid: string): Promise<void> {
+  const decision = await deps.rateLimits.take(uid, deps.now(), {
+    limit: deps.tokenCallsPerMinute,
+    windowMs: ONE_MINUTE_MS,
+  });
+  if (!decision.allowed) {
+    fail({
+      kind: 'rate-limited',
+      message: `Too many token calls: at most ${deps.tokenCallsPerMinute} per minute. Retry after ${decision.retryAfterSeconds} s.`,
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+}
+
 export async function registerToken(
-  deps: { tokens: TokenStore; maxDevicesPerUser: number } & CallerPolicy,
+  deps: { tokens: TokenStore; maxDevicesPerUser: number } & CallerPolicy & CallLimit,
   caller: Caller | undefined,
   data: unknown,
 ): Promise<SavedToken> {
   const { uid } = requireCaller(caller, deps);
+  await limitCalls(deps, uid);
   const input = parseRegisterTokenInput(data);
   if (!input.ok)
     return fail({ kind: 'invalid-argument', field: input.field, message: input.message });
@@ -48,11 +77,12 @@ export async function registerToken(
  * was the caller's, someone else's or unknown, so the call reveals nothing about other users.
  */
 export async function unregisterToken(
-  deps: { tokens: TokenStore } & CallerPolicy,
+  deps: { tokens: TokenStore } & CallerPolicy & CallLimit,
   caller: Caller | undefined,
   data: unknown,
 ): Promise<{ removed: boolean }> {
   const { uid } = requireCaller(caller, deps);
+  await limitCalls(deps, uid);
   const input = parseUnregisterTokenInput(data);
   if (!input.ok)
     return fail({ kind: 'invalid-argument', field: input.field, message: input.message });

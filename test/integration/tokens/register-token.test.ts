@@ -2,6 +2,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Timestamp } from 'firebase-admin/firestore';
 import { createTokenStore, PUSH_TOKENS } from '../../../functions/src/adapters/token-store';
+import { createRateLimitStore } from '../../../functions/src/adapters/rate-limit-store';
 import { DomainFailure } from '../../../functions/src/core/errors';
 import { tokenIdOf } from '../../../functions/src/core/token-id';
 import { registerToken, unregisterToken } from '../../../functions/src/use-cases/register-token';
@@ -16,7 +17,15 @@ describe('registerToken / unregisterToken against the Firestore emulator', () =>
 
   before(() => {
     fs = connectTestFirestore();
-    deps = { tokens: createTokenStore(fs.db), maxDevicesPerUser: 3, enforceAppCheck: false };
+    deps = {
+      tokens: createTokenStore(fs.db),
+      maxDevicesPerUser: 3,
+      enforceAppCheck: false,
+      // The limit has its own tests (rate-limit.test.ts); high enough not to matter here.
+      rateLimits: createRateLimitStore(fs.db),
+      tokenCallsPerMinute: 1000,
+      now: Date.now,
+    };
   });
   beforeEach(() => fs.reset());
   after(() => fs.close());

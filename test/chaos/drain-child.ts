@@ -1,0 +1,174 @@
+/**
+ * One chaos drain: a separate process running the production drain (drainDuePushes) against the
+ * Firestore emulator, the parent's local FCM server, and access tokens from the parent's metadata
+ * server through google-auth-library's Compute path (GCE_METADATA_HOST). The PushStore and
+ * FcmSender are wrapped only to tag messages, report answers on fd 3, and - when the parent's
+ * plan says so - end the process with process.exit() at a kill point, like a crashed instance.
+ *
+ * It drains, waits (virtual time) for the next retry, and exits 0 once no push is pending.
+ */
+import { writeSync } from 'node:fs';
+import * as logger from 'firebase-functions/logger';
+import { initializeApp } from 'firebase-admin/app';
+import { getFirestore, Timestamp } from 'firebase-admin/firestore';
+import { createPushStore, PUSHES, type PushStore } from '../../functions/src/adapters/push-store';
+import { QUERIES } from '../../functions/src/adapters/queries';
+import { createTokenStore } from '../../functions/src/adapters/token-store';
+import {
+  createFcmSender,
+  createGoogleAccessTokenProvider,
+  type FcmMessage,
+  type FcmSender,
+  type SendOutcome,
+} from '../../functions/src/fcm';
+import { drainDuePushes } from '../../functions/src/use-cases/drain-pushes';
+import { prng, TAG_KEY, virtualClock, type ChildConfig, type ControlMessage } from './shared';
+
+const CONTROL_FD = 3;
+const KILLED_EXIT_CODE = 86;
+
+const cfg = JSON.parse(process.env.CHAOS_CHILD ?? '{}') as ChildConfig;
+const random = prng(cfg.seed);
+const now = virtualClock(cfg.t0, cfg.speed);
+
+function control(message: ControlMessage): void {
+  // Synchronous, so the message is out before a process.exit() right after it.
+  writeSync(CONTROL_FD, `${JSON.stringify(message)}\n`);
+}
+
+function die(point: NonNullable<ChildConfig['kill']>['point'], inFlight: TaggedMessage[]): never {
+  control({
+    event: 'kill',
+    point,
+    inFlight: inFlight.map((m) => ({ tag: m.tag, pushId: m.pushId })),
+  });
+  process.exit(KILLED_EXIT_CODE);
+}
+
+interface TaggedMessage {
+  tag: string;
+  pushId: string;
+  message: FcmMessage;
+}
+
+let claimedPages = 0;
+let sentPages = 0;
+const killAt = (point: string, page: number) =>
+  cfg.kill?.point === point && cfg.kill.atPage === page;
+
+function chaosPushStore(inner: PushStore): PushStore {
+  return {
+    ...inner,
+    async claim(snaps, options) {
+      const claimed = await inner.claim(snaps, options);
+      if (claimed.length > 0 && killAt('after-claim', ++claimedPages)) die('after-claim', []);
+      return claimed;
+    },
+    async writeResults(results) {
+      const out = await inner.writeResults(results);
+      if (out.lostLease.length) control({ event: 'lease-lost', pushIds: out.lostLease });
+      return out;
+    },
+  };
+}
+
+function chaosSender(inner: FcmSender): FcmSender {
+  return {
+    send: (m, o) => inner.send(m, o),
+    close: () => inner.close(),
+    async sendAll(messages, options) {
+      // Pages with nothing to send (all expired or left for later) are not kill candidates.
+      const page = messages.length > 0 ? ++sentPages : 0;
+      const tagged: TaggedMessage[] = messages.map((m, i) => {
+        const tag = `${cfg.childId}.${page}.${i}`;
+        const pushId = m.data?.push_id ?? '?';
+        return { tag, pushId, message: { ...m, data: { ...m.data, [TAG_KEY]: tag } } };
+      });
+      let outcomes: SendOutcome[];
+      if (killAt('mid-send', page) && tagged.length > 0) {
+        // Exit while requests are in flight: after a random number of answers have come back.
+        const exitAfter = 1 + Math.floor(random() * Math.max(1, tagged.length / 2));
+        let answered = 0;
+        outcomes = await Promise.all(
+          tagged.map((t) =>
+            inner.send(t.message, options).then((o) => {
+              if (++answered >= exitAfter) die('mid-send', tagged);
+              return o;
+            }),
+          ),
+        );
+      } else {
+        outcomes = await inner.sendAll(
+          tagged.map((t) => t.message),
+          options,
+        );
+      }
+      if (killAt('after-accept', page)) die('after-accept', tagged);
+      control({
+        event: 'answers',
+        answers: tagged.map((t, i) => {
+          const o = outcomes[i]!;
+          return o.ok
+            ? { tag: t.tag, pushId: t.pushId, ok: true }
+            : { tag: t.tag, pushId: t.pushId, ok: false, code: o.error.code };
+        }),
+      });
+      return outcomes;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const app = initializeApp({ projectId: cfg.projectId }, cfg.childId);
+  const db = getFirestore(app);
+  const sender = createFcmSender({
+    projectId: cfg.projectId,
+    endpoint: cfg.fcmUrl,
+    // The production token path: google-auth-library, Compute credentials, metadata server.
+    tokenProvider: createGoogleAccessTokenProvider({ projectId: cfg.projectId }),
+    concurrency: 50,
+    timeoutMs: cfg.fcmTimeoutMs,
+  });
+  const deps = {
+    pushes: chaosPushStore(createPushStore(db)),
+    tokens: createTokenStore(db),
+    sender: chaosSender(sender),
+    now,
+    random,
+  };
+  const q = QUERIES.duePushes;
+  for (let run = 1; ; run++) {
+    const report = await drainDuePushes(deps, {
+      batchSize: cfg.batchSize,
+      timeBudgetMs: cfg.timeBudgetMs,
+      leaseMs: cfg.leaseMs,
+      maxAttempts: cfg.maxAttempts,
+      backoffBaseMs: cfg.backoffBaseMs,
+      runId: `${cfg.childId}:${run}`,
+    });
+    logger.info('drain.finished', { runId: `${cfg.childId}:${run}`, ...report });
+    // The earliest pending push (due or leased); final pushes have no nextAttemptAt.
+    const next = await db
+      .collection(PUSHES)
+      .where(q.equality[0], '==', false)
+      .orderBy(q.order.field, q.order.direction)
+      .limit(1)
+      .get();
+    if (next.empty) break;
+    const at = (next.docs[0]!.get(q.order.field) as Timestamp).toMillis();
+    // Wait (in real time) until it is due; a short pause when another drain holds the page.
+    const waitRealMs = Math.max(
+      report.stoppedBy === 'contention' ? 50 : 0,
+      (at - now()) / cfg.speed,
+    );
+    if (waitRealMs > 0) await new Promise((r) => setTimeout(r, Math.min(waitRealMs, 2_000)));
+  }
+  control({ event: 'done' });
+  await sender.close();
+  process.exit(0);
+}
+
+main().catch((err) => {
+  logger.error('chaos.drain_crashed', { error: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

@@ -1,0 +1,162 @@
+/**
+ * App Check enforcement and the request size limit at the callable itself: the deployed
+ * registerToken/unregisterToken functions invoked through `.run(request)` (firebase-functions v2
+ * runs the handler as the runtime would, after its own decoding), with ENFORCE_APP_CHECK set in
+ * this process's environment as the Functions runtime sets params. Firestore is the emulator.
+ */
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CallableRequest } from 'firebase-functions/v2/https';
+import { HttpsError } from 'firebase-functions/v2/https';
+import { PUSH_TOKENS } from '../../../functions/src/adapters/token-store';
+import { RATE_LIMITS } from '../../../functions/src/adapters/rate-limit-store';
+import { MAX_CALL_DATA_BYTES } from '../../../functions/src/core/token-registration';
+import { tokenIdOf } from '../../../functions/src/core/token-id';
+import { registerToken } from '../../../functions/src/triggers/register-token';
+import { unregisterToken } from '../../../functions/src/triggers/unregister-token';
+import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
+
+/** Params the handlers read at run time (the runtime gets them from .env / deploy answers). */
+const PARAMS = {
+  ENFORCE_APP_CHECK: 'false',
+  TOKEN_CALLS_PER_MINUTE: '1000',
+  MAX_DEVICES_PER_USER: '10',
+};
+
+let uidCounter = 0;
+
+/** A request as the runtime hands it over after verifying the ID token and App Check token. */
+function request(data: unknown, options: { app: boolean; uid?: string }): CallableRequest {
+  const uid = options.uid ?? `user-${process.pid}-${uidCounter++}`;
+  return {
+    data,
+    rawRequest: {} as CallableRequest['rawRequest'],
+    acceptsStreaming: false,
+    auth: { uid, token: { uid } as never, rawToken: 'id-token' },
+    ...(options.app ? { app: { appId: '1:123:android:abc', token: {} as never } } : {}),
+  } as CallableRequest;
+}
+
+async function httpsError(p: Promise<unknown>): Promise<HttpsError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof HttpsError, `expected an HttpsError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the call to be refused');
+}
+
+describe('App Check enforcement and size limits of the token callables (.run)', () => {
+  let fs: TestFirestore;
+  const saved: Record<string, string | undefined> = {};
+
+  before(() => {
+    fs = connectTestFirestore();
+    for (const [k, v] of Object.entries(PARAMS)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  beforeEach(async () => {
+    await fs.reset();
+    process.env.ENFORCE_APP_CHECK = 'false';
+  });
+  after(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await fs.close();
+  });
+
+  const tokenDoc = (token: string) => fs.db.collection(PUSH_TOKENS).doc(tokenIdOf(token)).get();
+
+  for (const enforce of [true, false]) {
+    it(`when ENFORCE_APP_CHECK=${enforce} and the app is verified, then registerToken saves the token`, async () => {
+      process.env.ENFORCE_APP_CHECK = String(enforce);
+      const res = await registerToken.run(
+        request({ token: `verified-${enforce}`, platform: 'android' }, { app: true }),
+      );
+      assert.deepEqual(res, { tokenId: tokenIdOf(`verified-${enforce}`) });
+      assert.equal((await tokenDoc(`verified-${enforce}`)).exists, true);
+    });
+  }
+
+  it('when ENFORCE_APP_CHECK=false and the call has no App Check token, then it is accepted', async () => {
+    const res = await registerToken.run(
+      request({ token: 'no-app-check', platform: 'ios' }, { app: false }),
+    );
+    assert.deepEqual(res, { tokenId: tokenIdOf('no-app-check') });
+    assert.equal((await tokenDoc('no-app-check')).exists, true);
+  });
+
+  it('when ENFORCE_APP_CHECK=true and the call has no App Check token, then both callables are unauthenticated and write nothing', async () => {
+    process.env.ENFORCE_APP_CHECK = 'true';
+    const reg = await httpsError(
+      Promise.resolve(
+        registerToken.run(request({ token: 'refused', platform: 'ios' }, { app: false })),
+      ),
+    );
+    assert.equal(reg.code, 'unauthenticated');
+    assert.match(reg.message, /App Check/);
+    const unreg = await httpsError(
+      Promise.resolve(unregisterToken.run(request({ token: 'refused' }, { app: false }))),
+    );
+    assert.equal(unreg.code, 'unauthenticated');
+    assert.equal((await fs.db.collection(PUSH_TOKENS).get()).size, 0);
+    assert.equal(
+      (await fs.db.collection(RATE_LIMITS).get()).size,
+      0,
+      'a refused app does not even cost a counter write',
+    );
+  });
+
+  it('when callable data is over the size limit, then invalid-argument names (data) and nothing is written', async () => {
+    const big = { token: 'big', platform: 'ios', appVersion: 'x'.repeat(MAX_CALL_DATA_BYTES) };
+    for (const fn of [registerToken, unregisterToken]) {
+      const err = await httpsError(Promise.resolve(fn.run(request(big, { app: true }))));
+      assert.equal(err.code, 'invalid-argument');
+      assert.deepEqual(err.details, { field: '(data)' });
+      assert.match(err.message, /8,192 bytes/);
+    }
+    // Deep nesting is refused the same way, without walking it all.
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const err = await httpsError(
+      Promise.resolve(registerToken.run(request({ token: deep }, { app: true }))),
+    );
+    assert.deepEqual(err.details, { field: '(data)' });
+    assert.equal((await fs.db.collection(PUSH_TOKENS).get()).size, 0);
+  });
+
+  it('when the data is just under the limit but invalid, then the field is named, not the size', async () => {
+    const err = await httpsError(
+      Promise.resolve(
+        registerToken.run(
+          request({ token: 'ok', platform: 'ios', note: 'x'.repeat(7000) }, { app: true }),
+        ),
+      ),
+    );
+    assert.equal(err.code, 'invalid-argument');
+    assert.deepEqual(err.details, { field: 'note' });
+  });
+
+  it('when a user exceeds TOKEN_CALLS_PER_MINUTE, then the callable answers resource-exhausted with retryAfterSeconds', async () => {
+    process.env.TOKEN_CALLS_PER_MINUTE = '2';
+    try {
+      const uid = 'limited-user';
+      for (let i = 0; i < 2; i++) {
+        await registerToken.run(request({ token: `l-${i}`, platform: 'web' }, { app: true, uid }));
+      }
+      const err = await httpsError(
+        Promise.resolve(unregisterToken.run(request({ token: 'l-0' }, { app: true, uid }))),
+      );
+      assert.equal(err.code, 'resource-exhausted');
+      const retry = (err.details as { retryAfterSeconds: number }).retryAfterSeconds;
+      assert.ok(retry >= 1 && retry <= 60, `retryAfterSeconds ${retry}`);
+    } finally {
+      process.env.TOKEN_CALLS_PER_MINUTE = PARAMS.TOKEN_CALLS_PER_MINUTE;
+    }
+  });
+});
