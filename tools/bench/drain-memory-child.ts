@@ -1,0 +1,73 @@
+/**
+ * The drain process of bench:drain-memory: only the drain, as in a function instance. Peak RSS
+ * includes tsx's loader, so it slightly overstates what the compiled function uses.
+ */
+import { initializeApp } from 'firebase-admin/app';
+import { getFirestore } from 'firebase-admin/firestore';
+import { createPushStore } from '../../functions/src/adapters/push-store';
+import { createTokenStore } from '../../functions/src/adapters/token-store';
+import { drainDuePushes } from '../../functions/src/use-cases/drain-pushes';
+import { createAccessTokenProvider, createFcmSender } from '../../functions/src/fcm';
+
+async function main() {
+  const db = getFirestore(initializeApp({ projectId: 'demo-push' }));
+  const sender = createFcmSender({
+    projectId: 'demo-push',
+    endpoint: process.env.FCM_URL,
+    concurrency: 100,
+    timeoutMs: 10_000,
+    tokenProvider: createAccessTokenProvider({
+      source: async () => ({ token: 'bench', expiresAtMs: Date.now() + 3_600_000 }),
+    }),
+  });
+  let peak = 0;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  const deps = {
+    pushes: createPushStore(db),
+    tokens: createTokenStore(db),
+    sender,
+    now: Date.now,
+    random: Math.random,
+  };
+  const mib = (b: number) => Math.round(b / 2 ** 20);
+  const t0 = Date.now();
+  let sent = 0;
+  let runs = 0;
+  for (;;) {
+    runs++;
+    const r = await drainDuePushes(deps, {
+      batchSize: 500,
+      timeBudgetMs: 50_000,
+      leaseMs: 120_000,
+      maxAttempts: 8,
+      backoffBaseMs: 30_000,
+      runId: `memory-${runs}`,
+    });
+    sent += r.sent;
+    console.log(
+      `run ${runs}: sent ${r.sent} in ${r.pages} pages, stopped by ${r.stoppedBy}; RSS ${mib(process.memoryUsage().rss)} MiB, peak so far ${mib(peak)} MiB`,
+    );
+    if (r.stoppedBy === 'empty') break;
+  }
+  clearInterval(sample);
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(
+    JSON.stringify({
+      sent,
+      runs,
+      seconds,
+      per_s: Math.round(sent / seconds),
+      peak_rss_mb: mib(peak),
+      heap_used_mb: mib(process.memoryUsage().heapUsed),
+    }),
+  );
+  await sender.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
