@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `drains started ${d.drainsStarted} (crashed unexpectedly ${d.drainsCrashed}), lease lost ${d.leaseLost}, ` +
-        `token requests ${d.tokenRequests}, dead tokens ${d.unregisteredTokens} (left ${d.tokensLeftForUnregistered})`,
+        `token requests ${d.tokenRequests}, dead tokens ${d.unregisteredTokens} (left ${d.tokensLeftForUnregistered}, unlearned after a kill ${d.tokensUnlearned})`,
     );
     console.log(`log lines scanned ${d.logLines}, secrets found ${d.secretsInLogs.length}`);
     console.log(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
