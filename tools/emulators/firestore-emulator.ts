@@ -88,8 +88,15 @@ export async function startFirestoreEmulator(
       // Already gone.
     }
   };
-  // Never leave a stray JVM behind, even when the parent dies on an exception.
+  // Never leave a stray JVM behind: not when the parent dies on an exception ('exit'), nor when
+  // it is interrupted or terminated (signals skip 'exit' handlers unless someone exits).
+  const onSignal = (signal: NodeJS.Signals) => {
+    killGroup();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  };
+  const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   process.once('exit', killGroup);
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   try {
     await waitUntilReady(`http://${host}/`, child, () => output, options.timeoutMs ?? 60000);
   } catch (err) {
@@ -109,6 +116,7 @@ export async function startFirestoreEmulator(
     },
     async stop() {
       process.removeListener('exit', killGroup);
+      for (const signal of SIGNALS) process.removeListener(signal, onSignal);
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       try {
