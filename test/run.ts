@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import { join, relative, resolve } from 'node:path';
 import { startFirestoreEmulator } from '../tools/emulators/firestore-emulator';
 import { emulatorsExecArgs, firebaseEmulatorEnv } from '../tools/emulators/firebase-env';
-import { assertPortsFree, E2E_PORTS } from './support/ports';
+import { assertPortsFree, E2E_PORTS } from '../tools/emulators/ports';
 
 const ROOT = resolve(__dirname, '..');
 const TIERS = ['unit', 'integration', 'e2e', 'stack'] as const;

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Timestamp } from 'firebase-admin/firestore';
+import { Timestamp, type DocumentReference } from 'firebase-admin/firestore';
 import { clientApp, type ClientApp } from '../support/client-app';
 import { connectTestFirestore, type TestFirestore } from '../support/emulated-firestore';
 import { eventually, runScheduled, startDemoGoogle } from '../support/demo-google';
@@ -31,6 +31,16 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
     await fs.close();
   });
 
+  /** The request document once checkPushRequest has recorded its outcome. */
+  const outboxOutcome = (ref: DocumentReference) =>
+    eventually(
+      async () => {
+        const s = await ref.get();
+        return s.get('status') ? s : undefined;
+      },
+      15_000,
+      'the outbox outcome',
+    );
   const acceptedFor = (pred: (m: Record<string, unknown>) => boolean) =>
     google.fcm.accepted.filter((a) => pred(a.message));
 
@@ -114,14 +124,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
     const ref = await fs.db
       .collection('pushRequests')
       .add({ to: { uid }, title: 'Outbox hello', data: { source: 'e2e' } });
-    const done = await eventually(
-      async () => {
-        const s = await ref.get();
-        return s.get('status') ? s : undefined;
-      },
-      15_000,
-      'the outbox outcome',
-    );
+    const done = await outboxOutcome(ref);
     assert.equal(done.get('status'), 'accepted');
     assert.equal(done.get('pushIds').length, 1);
     await eventually(
@@ -138,14 +141,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
     const ref = await fs.db
       .collection('pushRequests')
       .add({ to: { uid }, title: 'x', data: { count: 3 } });
-    const done = await eventually(
-      async () => {
-        const s = await ref.get();
-        return s.get('status') ? s : undefined;
-      },
-      15_000,
-      'the outbox outcome',
-    );
+    const done = await outboxOutcome(ref);
     assert.equal(done.get('status'), 'rejected');
     assert.equal(done.get('field'), 'data.count');
     assert.match(done.get('reason'), /data\.count must be a string/);

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { eventually } from '../support/demo-google';
-import { assertPortsFree } from '../support/ports';
+import { assertPortsFree } from '../../tools/emulators/ports';
 import { runScript, type RunningScript } from '../support/local-stack-process';
 import { localStackPorts } from '../../tools/local-stack/ports';
 import {

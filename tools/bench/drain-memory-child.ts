@@ -6,8 +6,8 @@ import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { createPushStore } from '../../functions/src/adapters/push-store';
 import { createTokenStore } from '../../functions/src/adapters/token-store';
-import { drainDuePushes } from '../../functions/src/use-cases/drain-pushes';
 import { createAccessTokenProvider, createFcmSender } from '../../functions/src/fcm';
+import { drainUntilEmpty } from './drain-until-empty';
 
 async function main() {
   const db = getFirestore(initializeApp({ projectId: 'demo-push' }));
@@ -31,24 +31,11 @@ async function main() {
   };
   const mib = (b: number) => Math.round(b / 2 ** 20);
   const t0 = Date.now();
-  let sent = 0;
-  let runs = 0;
-  for (;;) {
-    runs++;
-    const r = await drainDuePushes(deps, {
-      batchSize: 500,
-      timeBudgetMs: 50_000,
-      leaseMs: 120_000,
-      maxAttempts: 8,
-      backoffBaseMs: 30_000,
-      runId: `memory-${runs}`,
-    });
-    sent += r.sent;
+  const { sent, runs } = await drainUntilEmpty(deps, 'memory', (run, r) =>
     console.log(
-      `run ${runs}: sent ${r.sent} in ${r.pages} pages, stopped by ${r.stoppedBy}; RSS ${mib(process.memoryUsage().rss)} MiB, peak so far ${mib(peak)} MiB`,
-    );
-    if (r.stoppedBy === 'empty') break;
-  }
+      `run ${run}: sent ${r.sent} in ${r.pages} pages, stopped by ${r.stoppedBy}; RSS ${mib(process.memoryUsage().rss)} MiB, peak so far ${mib(peak)} MiB`,
+    ),
+  );
   clearInterval(sample);
   const seconds = (Date.now() - t0) / 1000;
   console.log(

@@ -18,9 +18,9 @@ import { createTokenStore } from '../../functions/src/adapters/token-store';
 import { tokenIdOf } from '../../functions/src/core/token-id';
 import { buildFcmMessage } from '../../functions/src/core/push';
 import { queuedPushOf } from '../../functions/src/adapters/push-store';
-import { drainDuePushes } from '../../functions/src/use-cases/drain-pushes';
 import { createAccessTokenProvider, createFcmSender } from '../../functions/src/fcm';
 import { startFcmServer } from '../local-google/fcm-server';
+import { drainUntilEmpty } from './drain-until-empty';
 import { seedDuePushes } from '../../test/support/seed-pushes';
 import { startDemoGoogle } from '../../test/support/demo-google';
 
@@ -64,24 +64,10 @@ async function main() {
   await seedDuePushes(pushes, N, Date.now(), 'ours');
   peakRss = process.memoryUsage().rss;
   const t0 = Date.now();
-  let runs = 0;
-  let sent = 0;
-  for (;;) {
-    runs++;
-    const r = await drainDuePushes(
-      { pushes, tokens, sender, now: Date.now, random: Math.random },
-      {
-        batchSize: 500,
-        timeBudgetMs: 50_000,
-        leaseMs: 120_000,
-        maxAttempts: 8,
-        backoffBaseMs: 30_000,
-        runId: `bench-${runs}`,
-      },
-    );
-    sent += r.sent;
-    if (r.stoppedBy === 'empty') break;
-  }
+  const { sent, runs } = await drainUntilEmpty(
+    { pushes, tokens, sender, now: Date.now, random: Math.random },
+    'bench',
+  );
   const oursMs = Date.now() - t0;
   const oursRss = peakRss;
   if (sent !== N || fcm.requestCount < N) throw new Error(`ours sent ${sent} of ${N}`);

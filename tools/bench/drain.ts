@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { emulatorsExecArgs, firebaseEmulatorEnv } from '../emulators/firebase-env';
-import { assertPortsFree, E2E_PORTS } from '../../test/support/ports';
+import { assertPortsFree, E2E_PORTS } from '../emulators/ports';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, '.tmp', 'bench-drain.json');

@@ -4,7 +4,7 @@
  * functions in the emulator will look for them.
  */
 import { demoEnv } from '../../test/support/demo-google';
-import { E2E_PORTS } from '../../test/support/ports';
+import { E2E_PORTS } from '../emulators/ports';
 
 export interface GooglePorts {
   fcm: number;

@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { firebaseEmulatorEnv } from '../emulators/firebase-env';
 import { startFcmServer, type FcmServer } from '../local-google/fcm-server';
 import { startMetadataServer, type MetadataServer } from '../local-google/metadata-server';
-import { assertPortsFree } from '../../test/support/ports';
+import { assertPortsFree } from '../emulators/ports';
 import { startFirebaseEmulators, FUNCTIONS_URL, type RunningEmulators } from './emulators';
 import { watchFunctions, type FunctionsWatch } from './functions-watch';
 import { formatDuration, type StartOptions } from './options';

@@ -94,7 +94,8 @@ export async function deliverClaimed(
     results.push({ claimed: c, update, nowMs });
   });
 
-  for (const token of deadTokens) await deps.tokens.delete(tokenIdOf(token));
+  // Before the results: a push recorded as UNREGISTERED implies its token is already gone.
+  await Promise.all([...deadTokens].map((token) => deps.tokens.delete(tokenIdOf(token))));
   counts.tokensDeleted = deadTokens.size;
 
   const { lostLease } = await deps.pushes.writeResults(results);
