@@ -1,5 +1,6 @@
 // Deployed functions. Each lives in its own file under triggers/; this file only exports.
 import { appointmentReminder, orderShipped } from './checks';
+import { EXAMPLE_CHECKS_ENABLED } from './config/example-checks';
 import { checkTrigger } from './triggers/check-trigger';
 
 export { registerToken } from './triggers/register-token';
@@ -8,6 +9,16 @@ export { checkPushRequest } from './triggers/check-push-request';
 export { drainReservedPushes } from './triggers/drain-reserved-pushes';
 export { pruneStaleTokens } from './triggers/prune-stale-tokens';
 
-// One Firestore trigger per check (see README "Writing a check").
-export const checkOrderShipped = checkTrigger(orderShipped);
-export const checkAppointmentReminder = checkTrigger(appointmentReminder);
+// One Firestore trigger per check (see README "Writing a check"). Your own checks go here as
+// plain exports: export const checkSomething = checkTrigger(something);
+
+// The example checks are exported only with PUSH_EXAMPLE_CHECKS=true (on for the local project
+// in functions/.env.demo-push, off in functions/.env), so a plain deploy never creates triggers
+// that push example texts on a real `orders` or `appointments` collection. firebase-tools
+// discovers functions from this module's exports, so the switch decides what gets deployed.
+if (EXAMPLE_CHECKS_ENABLED) {
+  Object.assign(module.exports, {
+    checkOrderShipped: checkTrigger(orderShipped),
+    checkAppointmentReminder: checkTrigger(appointmentReminder),
+  });
+}

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { CallableRequest } from 'firebase-functions/v2/https';
 import { HttpsError } from 'firebase-functions/v2/https';
 import { PUSH_TOKENS } from '../../../functions/src/adapters/token-store';
+import { defaultParamEnv } from '../../../functions/src/config/defaults';
 import { RATE_LIMITS } from '../../../functions/src/adapters/rate-limit-store';
 import { MAX_CALL_DATA_BYTES } from '../../../functions/src/core/token-registration';
 import { tokenIdOf } from '../../../functions/src/core/token-id';
@@ -16,8 +17,12 @@ import { registerToken } from '../../../functions/src/triggers/register-token';
 import { unregisterToken } from '../../../functions/src/triggers/unregister-token';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
 
-/** Params the handlers read at run time (the runtime gets them from .env / deploy answers). */
+/**
+ * Params the handlers read at run time. The runtime sets every param (from functions/.env and
+ * .env.<project>), and readSettings() refuses a missing one, so all start at their defaults.
+ */
 const PARAMS = {
+  ...defaultParamEnv(),
   ENFORCE_APP_CHECK: 'false',
   TOKEN_CALLS_PER_MINUTE: '1000',
   MAX_DEVICES_PER_USER: '10',
