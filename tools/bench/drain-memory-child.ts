@@ -4,8 +4,7 @@
  */
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
-import { createPushStore } from '../../functions/src/adapters/push-store';
-import { createTokenStore } from '../../functions/src/adapters/token-store';
+import { createStores } from '../../functions/src/adapters/stores';
 import { createAccessTokenProvider, createFcmSender } from '../../functions/src/fcm';
 import { drainUntilEmpty } from './drain-until-empty';
 
@@ -23,8 +22,7 @@ async function main() {
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
   const deps = {
-    pushes: createPushStore(db),
-    tokens: createTokenStore(db),
+    ...createStores(db),
     sender,
     now: Date.now,
     random: Math.random,

@@ -13,8 +13,7 @@ import * as http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp } from 'firebase-admin/firestore';
-import { createPushStore } from '../../functions/src/adapters/push-store';
-import { createTokenStore } from '../../functions/src/adapters/token-store';
+import { createStores } from '../../functions/src/adapters/stores';
 import { tokenIdOf } from '../../functions/src/core/token-id';
 import { buildFcmMessage } from '../../functions/src/core/push';
 import { queuedPushOf } from '../../functions/src/adapters/push-store';
@@ -46,8 +45,8 @@ async function main() {
       method: 'DELETE',
     });
   const db = getFirestore(initializeApp({ projectId: 'demo-push' }, 'bench'));
-  const pushes = createPushStore(db);
-  const tokens = createTokenStore(db);
+  const stores = createStores(db);
+  const { pushes } = stores;
   const fcm = await startFcmServer({ acceptAnyToken: true, rttMs: RTT, record: false });
   const sender = createFcmSender({
     projectId: 'demo-push',
@@ -65,7 +64,7 @@ async function main() {
   peakRss = process.memoryUsage().rss;
   const t0 = Date.now();
   const { sent, runs } = await drainUntilEmpty(
-    { pushes, tokens, sender, now: Date.now, random: Math.random },
+    { ...stores, sender, now: Date.now, random: Math.random },
     'bench',
   );
   const oursMs = Date.now() - t0;
@@ -121,7 +120,7 @@ async function main() {
   await reset();
   const google = await startDemoGoogle();
   google.fcm.setRttMs(RTT);
-  await tokens.save(
+  await stores.tokens.save(
     'bench-user',
     tokenIdOf('bench-device'),
     { token: 'bench-device', platform: 'android' },

@@ -3,11 +3,15 @@
  * production defaults of config/params.ts (pages of 500, 50 s budget, 120 s lease, 8 attempts,
  * 30 s backoff base) until a run finds nothing due. Shared by the drain benchmarks.
  */
-import type { DeliverDeps } from '../../functions/src/use-cases/deliver-pushes';
-import { drainDuePushes, type DrainReport } from '../../functions/src/use-cases/drain-pushes';
+import { leaseSafetyMsFor } from '../../functions/src/config/settings';
+import {
+  drainDuePushes,
+  type DrainDeps,
+  type DrainReport,
+} from '../../functions/src/use-cases/drain-pushes';
 
 export async function drainUntilEmpty(
-  deps: DeliverDeps,
+  deps: DrainDeps,
   runPrefix: string,
   onRun: (run: number, report: DrainReport) => void = () => undefined,
 ): Promise<{ sent: number; runs: number }> {
@@ -17,6 +21,7 @@ export async function drainUntilEmpty(
       batchSize: 500,
       timeBudgetMs: 50_000,
       leaseMs: 120_000,
+      leaseSafetyMs: leaseSafetyMsFor(10_000),
       maxAttempts: 8,
       backoffBaseMs: 30_000,
       runId: `${runPrefix}-${run}`,

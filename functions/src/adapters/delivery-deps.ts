@@ -1,15 +1,16 @@
-import { createPushStore } from './push-store';
-import { createTokenStore } from './token-store';
 import { firestore } from './firebase-app';
 import { fcmSender } from './fcm-sender';
-import type { DeliverDeps } from '../use-cases/deliver-pushes';
+import { createStores, type Stores } from './stores';
+import type { DrainDeps } from '../use-cases/drain-pushes';
+import type { QueueDeps } from '../use-cases/queue-pushes';
 
-/** Production dependencies of the send path: Firestore stores, the instance's FCM sender, clock. */
-export function deliveryDeps(): DeliverDeps {
-  const db = firestore();
+/**
+ * Production dependencies of the queue and send paths: Firestore stores, the instance's FCM
+ * sender, the clock. `retentionMs` sets when finished documents are deleted (TTL field).
+ */
+export function productionDeps(settings: { retentionMs: number }): DrainDeps & QueueDeps & Stores {
   return {
-    pushes: createPushStore(db),
-    tokens: createTokenStore(db),
+    ...createStores(firestore(), { retentionMs: settings.retentionMs }),
     sender: fcmSender(),
     now: Date.now,
     random: Math.random,

@@ -1,7 +1,10 @@
 /**
- * `pushes/{pushId}`: the reserved push queue. Claims and result writes use update preconditions
- * (the document's last update time), so of two drains that read the same due push only one can
- * claim it, and a run whose lease was taken over cannot overwrite the new owner's result.
+ * `pushes/{pushId}`: the delivery queue (one document = one message to one device, topic or
+ * condition). Claims and result writes use update preconditions (the document's last update
+ * time), so of two drains that read the same due push only one can claim it, and a run whose
+ * lease was taken over cannot overwrite the new owner's result. A user's device delivery is
+ * claimed in a transaction that also reads the token: the claim commits only while the token
+ * still belongs to that user.
  */
 import {
   FieldValue,
@@ -12,8 +15,10 @@ import {
   type QueryDocumentSnapshot,
 } from 'firebase-admin/firestore';
 import type { PlannedPush, PushTarget, QueuedPush } from '../core/push';
-import type { PushUpdate } from '../core/send-decision';
+import { notOwnedUpdate, type PushUpdate } from '../core/send-decision';
+import { tokenIdOf } from '../core/token-id';
 import { QUERIES } from './queries';
+import { PUSH_TOKENS } from './token-store';
 
 export const PUSHES = 'pushes';
 
@@ -25,15 +30,33 @@ export interface ClaimedPush {
   claimTime: Timestamp;
 }
 
+/** A user's delivery whose token had left the user when it was claimed: ended, never sent. */
+export interface NotOwnedPush {
+  id: string;
+  uid: string;
+}
+
+export interface ClaimResult {
+  claimed: ClaimedPush[];
+  /** Deliveries ended as cancelled (DEVICE_NOT_OWNED) by this claim. */
+  notOwned: NotOwnedPush[];
+}
+
+export interface PushStoreOptions {
+  /** Finished pushes get `deleteAt` (a Firestore TTL field) this long after they finish. */
+  retentionMs: number;
+}
+
+export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
 export interface PushStore {
   createAll(pushes: readonly PlannedPush[], nowMs: number): Promise<{ created: number }>;
-  cancelPendingByKey(key: string, exceptIds: ReadonlySet<string>): Promise<string[]>;
   findDue(nowMs: number, limit: number): Promise<QueryDocumentSnapshot[]>;
   getAll(ids: readonly string[]): Promise<DocumentSnapshot[]>;
   claim(
     snaps: readonly DocumentSnapshot[],
     options: { nowMs: number; leaseMs: number; runId: string },
-  ): Promise<ClaimedPush[]>;
+  ): Promise<ClaimResult>;
   /** Writes results; answers the ids whose write lost its precondition (lease taken over). */
   writeResults(
     results: ReadonlyArray<{ claimed: ClaimedPush; update: PushUpdate; nowMs: number }>,
@@ -44,15 +67,33 @@ const ts = (ms: number) => Timestamp.fromMillis(ms);
 const GRPC_ALREADY_EXISTS = 6;
 const GRPC_FAILED_PRECONDITION = 9;
 
+/**
+ * A BulkWriter that retries only what the SDK's default policy retries: preconditions and
+ * create-if-absent fail by design, and NOT_FOUND or INVALID_ARGUMENT never heal by retrying.
+ */
+export function bulkWriter(db: Firestore): BulkWriter {
+  const w = db.bulkWriter();
+  w.onWriteError(
+    (err) =>
+      (DEFAULT_RETRY_CODES.has(err.code) || (err.operationType === 'delete' && err.code === 13)) &&
+      err.failedAttempts < 10,
+  );
+  return w;
+}
+// The SDK's default for batchWrite: RESOURCE_EXHAUSTED, ABORTED, UNAVAILABLE (and INTERNAL for a
+// delete), at most 10 attempts.
+const DEFAULT_RETRY_CODES = new Set([8, 10, 14]);
+
 function withoutUndefined<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
-function documentOf(p: PlannedPush, nowMs: number): Record<string, unknown> {
+export function pushDocumentOf(p: PlannedPush, nowMs: number): Record<string, unknown> {
   const r = p.request;
   return withoutUndefined({
     target: withoutUndefined({ ...p.target, uid: p.uid }),
     uid: p.uid,
+    notificationId: p.notificationId,
     pushToken: 'token' in p.target ? p.target.token : undefined,
     title: r.title,
     content: r.content,
@@ -103,11 +144,27 @@ export function queuedPushOf(snap: DocumentSnapshot): QueuedPush {
     webpush: d.webpush,
     attempts: typeof d.attempts === 'number' ? d.attempts : 0,
     expiresAtMs: d.expiresAt instanceof Timestamp ? d.expiresAt.toMillis() : undefined,
+    uid: typeof d.uid === 'string' && typeof d.target?.token === 'string' ? d.uid : undefined,
   });
 }
 
+/** Fields that end a push: out of the queue, and deleted by the TTL policy after retention. */
+export function finishedFields(nowMs: number, retentionMs: number): Record<string, unknown> {
+  return {
+    nextAttemptAt: FieldValue.delete(),
+    leaseUntil: FieldValue.delete(),
+    claimedBy: FieldValue.delete(),
+    finishedAt: ts(nowMs),
+    deleteAt: ts(nowMs + retentionMs),
+  };
+}
+
+export function isDueAt(next: unknown, nowMs: number): boolean {
+  return next instanceof Timestamp && next.toMillis() <= nowMs;
+}
+
 /** Still due at `nowMs`: unsent, not final, next attempt (or lease end) reached. */
-function isDue(snap: DocumentSnapshot, nowMs: number): boolean {
+export function isDue(snap: DocumentSnapshot, nowMs: number): boolean {
   const d = snap.data();
   if (!d || d.isSent !== false) return false;
   if (d.status !== 'pending' && d.status !== 'sending') return false;
@@ -119,32 +176,149 @@ function isDue(snap: DocumentSnapshot, nowMs: number): boolean {
  * Closes the writer and waits for every write's own handling. Handlers are attached (allSettled)
  * before anything can reject, so no rejection goes unhandled while the writer flushes.
  */
-async function flush(w: BulkWriter, writes: Array<Promise<unknown>>): Promise<void> {
+export async function flush(w: BulkWriter, writes: Array<Promise<unknown>>): Promise<void> {
   const settled = Promise.allSettled(writes);
   await w.close();
   const failed = (await settled).find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
-export function createPushStore(db: Firestore): PushStore {
-  const col = db.collection(PUSHES);
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
-  function writer() {
-    const w = db.bulkWriter();
-    // Preconditions and create-if-absent fail by design; everything else keeps the default retries.
-    w.onWriteError((err) => {
-      if (err.code === GRPC_ALREADY_EXISTS || err.code === GRPC_FAILED_PRECONDITION) return false;
-      return err.failedAttempts < 5;
+/** Transactions in flight at once while claiming a page of user deliveries. */
+const OWNED_CLAIM_CONCURRENCY = 50;
+
+export function createPushStore(
+  db: Firestore,
+  options: PushStoreOptions = { retentionMs: DEFAULT_RETENTION_MS },
+): PushStore {
+  const col = db.collection(PUSHES);
+  const tokens = db.collection(PUSH_TOKENS);
+
+  function claimFields(s: DocumentSnapshot, nowMs: number, leaseUntilMs: number, runId: string) {
+    return {
+      status: 'sending',
+      leaseUntil: ts(leaseUntilMs),
+      // While leased the push is not due; if this run dies it becomes due at lease end.
+      nextAttemptAt: ts(leaseUntilMs),
+      attempts: FieldValue.increment(1),
+      claimedBy: runId,
+      history: FieldValue.arrayUnion({
+        at: ts(nowMs),
+        event: 'claimed',
+        by: runId,
+        attempt: (s.get('attempts') ?? 0) + 1,
+      }),
+    };
+  }
+
+  function resultFields(update: PushUpdate, nowMs: number): Record<string, unknown> {
+    const fields: Record<string, unknown> = {
+      status: update.status,
+      isSent: update.isSent,
+      result: update.result,
+      leaseUntil: FieldValue.delete(),
+      claimedBy: FieldValue.delete(),
+    };
+    if (update.status === 'pending') {
+      fields.nextAttemptAt = ts(update.nextAttemptAtMs ?? nowMs);
+    } else {
+      Object.assign(fields, finishedFields(nowMs, options.retentionMs));
+    }
+    if (update.refundAttempt) fields.attempts = FieldValue.increment(-1);
+    if (update.isSent) fields.sentAt = ts(nowMs);
+    // A short audit trail for operators (fcm-push show): one entry per state change.
+    fields.history = FieldValue.arrayUnion(
+      withoutUndefined({
+        at: ts(nowMs),
+        event: update.refundAttempt ? 'deferred' : update.status,
+        code: update.result.code,
+      }),
+    );
+    return fields;
+  }
+
+  /** Token, topic and condition pushes: one conditional update each, in bulk. */
+  async function claimUnowned(
+    snaps: readonly DocumentSnapshot[],
+    nowMs: number,
+    leaseUntilMs: number,
+    runId: string,
+  ): Promise<ClaimedPush[]> {
+    const w = bulkWriter(db);
+    const claimed: ClaimedPush[] = [];
+    const writes = snaps.map((s) =>
+      w
+        .update(s.ref, claimFields(s, nowMs, leaseUntilMs, runId), {
+          lastUpdateTime: s.updateTime!,
+        })
+        .then(
+          (res) => {
+            const push = queuedPushOf(s);
+            push.attempts += 1;
+            claimed.push({ push, leaseUntilMs, claimTime: res.writeTime });
+          },
+          () => undefined, // Another run claimed it first.
+        ),
+    );
+    await flush(w, writes);
+    return claimed;
+  }
+
+  /**
+   * A user's device delivery: the push and its token are read in one transaction, so the claim
+   * commits only if the token still belongs to the push's user at that moment (a registerToken
+   * moving it meanwhile makes the transaction retry and see the new owner). A delivery whose
+   * token left the user is ended as cancelled in the same transaction.
+   */
+  async function claimOwned(
+    s: DocumentSnapshot,
+    nowMs: number,
+    leaseUntilMs: number,
+    runId: string,
+  ): Promise<{ claimed?: ClaimedPush; notOwned?: NotOwnedPush }> {
+    const uid = s.get('uid') as string;
+    const token = s.get('target.token') as string;
+    const tokenRef = tokens.doc(tokenIdOf(token));
+    const outcome = await db.runTransaction(async (tx) => {
+      const [push, device] = await tx.getAll(s.ref, tokenRef);
+      if (!isDue(push, nowMs) || !push.updateTime?.isEqual(s.updateTime!)) {
+        return { kind: 'skipped' as const }; // Claimed, finished or changed by someone else meanwhile.
+      }
+      if (device.exists && device.get('uid') === uid && device.get('token') === token) {
+        tx.update(s.ref, claimFields(push, nowMs, leaseUntilMs, runId));
+        return { kind: 'claimed' as const, push };
+      }
+      tx.update(s.ref, resultFields(notOwnedUpdate(), nowMs));
+      return { kind: 'not-owned' as const };
     });
-    return w;
+    if (outcome.kind === 'skipped') return {};
+    if (outcome.kind === 'not-owned') return { notOwned: { id: s.id, uid } };
+    // The transaction committed; read the claim's update time for the result write's precondition.
+    const after = await s.ref.get();
+    if (after.get('claimedBy') !== runId || after.get('status') !== 'sending') return {};
+    const push = queuedPushOf(outcome.push);
+    push.attempts += 1;
+    return { claimed: { push, leaseUntilMs, claimTime: after.updateTime! } };
   }
 
   return {
     async createAll(pushes, nowMs) {
-      const w = writer();
+      const w = bulkWriter(db);
       let created = 0;
       const writes = pushes.map((p) =>
-        w.create(col.doc(p.id), documentOf(p, nowMs)).then(
+        w.create(col.doc(p.id), pushDocumentOf(p, nowMs)).then(
           () => void created++,
           (err) => {
             if (err.code !== GRPC_ALREADY_EXISTS) throw err;
@@ -153,37 +327,6 @@ export function createPushStore(db: Firestore): PushStore {
       );
       await flush(w, writes);
       return { created };
-    },
-
-    async cancelPendingByKey(key, exceptIds) {
-      const q = QUERIES.pendingPushesByKey;
-      const snap = await col
-        .where(q.equality[0], '==', key)
-        .where(q.equality[1], '==', 'pending')
-        .get();
-      const w = writer();
-      const cancelled: string[] = [];
-      const writes = snap.docs
-        .filter((d) => !exceptIds.has(d.id))
-        .map((d) =>
-          w
-            .update(
-              d.ref,
-              {
-                status: 'cancelled',
-                nextAttemptAt: FieldValue.delete(),
-                result: { code: 'CANCELLED', message: `Replaced or cancelled by key ${key}.` },
-                history: FieldValue.arrayUnion({ at: Timestamp.now(), event: 'cancelled', key }),
-              },
-              { lastUpdateTime: d.updateTime },
-            )
-            .then(
-              () => void cancelled.push(d.id),
-              () => undefined, // Claimed meanwhile: it is being sent; not ours to cancel any more.
-            ),
-        );
-      await flush(w, writes);
-      return cancelled;
     },
 
     async findDue(nowMs, limit) {
@@ -204,73 +347,43 @@ export function createPushStore(db: Firestore): PushStore {
 
     async claim(snaps, { nowMs, leaseMs, runId }) {
       const leaseUntilMs = nowMs + leaseMs;
-      const w = writer();
-      const claimed: ClaimedPush[] = [];
-      const writes = snaps
-        .filter((s) => isDue(s, nowMs) && s.updateTime)
-        .map((s) =>
-          w
-            .update(
-              s.ref,
-              {
-                status: 'sending',
-                leaseUntil: ts(leaseUntilMs),
-                // While leased the push is not due; if this run dies it becomes due at lease end.
-                nextAttemptAt: ts(leaseUntilMs),
-                attempts: FieldValue.increment(1),
-                claimedBy: runId,
-                history: FieldValue.arrayUnion({
-                  at: ts(nowMs),
-                  event: 'claimed',
-                  by: runId,
-                  attempt: (s.get('attempts') ?? 0) + 1,
-                }),
-              },
-              { lastUpdateTime: s.updateTime! },
-            )
-            .then(
-              (res) => {
-                const push = queuedPushOf(s);
-                push.attempts += 1;
-                claimed.push({ push, leaseUntilMs, claimTime: res.writeTime });
-              },
-              () => undefined, // Another run claimed it first.
-            ),
-        );
-      await flush(w, writes);
-      return claimed;
+      const due = snaps.filter((s) => isDue(s, nowMs) && s.updateTime);
+      const owned = due.filter(
+        (s) => typeof s.get('uid') === 'string' && typeof s.get('target.token') === 'string',
+      );
+      const ownedIds = new Set(owned.map((s) => s.id));
+      const claimed = await claimUnowned(
+        due.filter((s) => !ownedIds.has(s.id)),
+        nowMs,
+        leaseUntilMs,
+        runId,
+      );
+      const notOwned: NotOwnedPush[] = [];
+      await eachLimited(owned, OWNED_CLAIM_CONCURRENCY, async (s) => {
+        const r = await claimOwned(s, nowMs, leaseUntilMs, runId);
+        if (r.claimed) claimed.push(r.claimed);
+        if (r.notOwned) notOwned.push(r.notOwned);
+      });
+      return { claimed, notOwned };
     },
 
     async writeResults(results) {
-      const w = writer();
+      const w = bulkWriter(db);
       let written = 0;
       const lostLease: string[] = [];
-      const writes = results.map(({ claimed, update, nowMs }) => {
-        const fields: Record<string, unknown> = {
-          status: update.status,
-          isSent: update.isSent,
-          result: update.result,
-          leaseUntil: FieldValue.delete(),
-          claimedBy: FieldValue.delete(),
-          nextAttemptAt:
-            update.nextAttemptAtMs !== undefined ? ts(update.nextAttemptAtMs) : FieldValue.delete(),
-        };
-        if (update.isSent) fields.sentAt = ts(nowMs);
-        // A short audit trail for operators (fcm-push show): one entry per state change.
-        fields.history = FieldValue.arrayUnion(
-          withoutUndefined({ at: ts(nowMs), event: update.status, code: update.result.code }),
-        );
-        if (update.status !== 'pending') fields.finishedAt = ts(nowMs);
-        return w
-          .update(col.doc(claimed.push.id), fields, { lastUpdateTime: claimed.claimTime })
+      const writes = results.map(({ claimed, update, nowMs }) =>
+        w
+          .update(col.doc(claimed.push.id), resultFields(update, nowMs), {
+            lastUpdateTime: claimed.claimTime,
+          })
           .then(
             () => void written++,
             (err) => {
               if (err.code === GRPC_FAILED_PRECONDITION) lostLease.push(claimed.push.id);
               else throw err;
             },
-          );
-      });
+          ),
+      );
       await flush(w, writes);
       return { written, lostLease };
     },

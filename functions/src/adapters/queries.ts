@@ -18,8 +18,24 @@ export const QUERIES = {
     equality: ['isSent'],
     order: { field: 'nextAttemptAt', direction: 'asc' },
   },
-  /** Replacing or cancelling a keyed push (e.g. a rescheduled reminder). */
-  pendingPushesByKey: { collection: 'pushes', equality: ['key', 'status'] },
+  /** The drain's first step: notifications for users that are due, to expand into deliveries. */
+  dueNotifications: {
+    collection: 'notifications',
+    equality: ['isExpanded'],
+    order: { field: 'nextAttemptAt', direction: 'asc' },
+  },
+  /** In-app inbox (client SDK, rules allow the owner): a user's notifications, newest first. */
+  notificationsByUser: {
+    collection: 'notifications',
+    equality: ['uid'],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
+  /** Operator CLI: notifications by status, newest first. */
+  notificationsByStatus: {
+    collection: 'notifications',
+    equality: ['status'],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
   /** A user's devices (token store, device cap, uid targets). Single field: automatic index. */
   tokensByUser: { collection: 'pushTokens', equality: ['uid'] },
   /** pruneStaleTokens. Single field: automatic index. */
@@ -42,10 +58,4 @@ export const QUERIES = {
   },
   /** Operator CLI (`fcm-push stats`): failed/rejected pushes counted per result code. */
   failuresByCode: { collection: 'pushes', equality: ['status', 'result.code'] },
-  /** In-app inbox (client SDK, rules allow the owner): a user's pushes, newest first. */
-  pushesByUser: {
-    collection: 'pushes',
-    equality: ['uid'],
-    order: { field: 'createdAt', direction: 'desc' },
-  },
 } satisfies Record<string, QuerySpec>;

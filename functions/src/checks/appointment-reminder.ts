@@ -17,7 +17,9 @@ export const appointmentReminder = defineCheck({
   document: 'appointments/{appointmentId}',
   run(before, after, { appointmentId }) {
     const key = `appointment-reminder:${appointmentId}`;
-    if (!isLive(after)) return isLive(before) ? { cancel: [key] } : [];
+    // Keys belong to a user: cancelling names whose reminder it is.
+    const cancelBefore = isLive(before) ? [{ key, to: { uid: before!.uid as string } }] : [];
+    if (!isLive(after)) return cancelBefore.length ? { cancel: cancelBefore } : [];
     const startsAt = startOf(after)!;
     const unchanged = isLive(before) && startOf(before) === startsAt && before!.uid === after!.uid;
     if (unchanged) return [];
@@ -34,6 +36,8 @@ export const appointmentReminder = defineCheck({
           key,
         },
       ],
+      // Moved to another user: the previous user's reminder goes (same user: replaced by key).
+      cancel: cancelBefore.filter((c) => c.to.uid !== after!.uid),
     };
   },
 });

@@ -1,7 +1,8 @@
 /**
  * How a check is declared: the document path it watches and a pure function of the document
  * before and after the write (plain data: Timestamps arrive as Dates) and the path params.
- * It returns push requests, or `{ send, cancel }` to also cancel pending pushes by key.
+ * It returns push requests, or `{ send, cancel }` to also cancel pending pushes by key. Keys
+ * belong to a target, so a cancel names it: `{ key, to: { uid } }` cancels that user's push only.
  */
 import type { PushContent, RequestTarget } from '../core/push-request';
 
@@ -15,7 +16,14 @@ export interface PushRequestInput extends PushContent {
   key?: string;
 }
 
-export type CheckOutput = PushRequestInput[] | { send?: PushRequestInput[]; cancel?: string[] };
+/** Cancels the pending push that `to` holds under `key` (a key is scoped to its target). */
+export interface CancelInput {
+  key: string;
+  to: RequestTarget;
+}
+
+export type CheckOutput =
+  PushRequestInput[] | { send?: PushRequestInput[]; cancel?: CancelInput[] };
 
 export interface CheckDefinition {
   /** Stable name; recorded on each push (`source.check`) and in logs. */
@@ -40,7 +48,7 @@ export function defineCheck(definition: CheckDefinition): CheckDefinition {
   return definition;
 }
 
-export function normalizeCheckOutput(output: CheckOutput): { send: unknown[]; cancel: string[] } {
+export function normalizeCheckOutput(output: CheckOutput): { send: unknown[]; cancel: unknown[] } {
   if (Array.isArray(output)) return { send: output, cancel: [] };
   if (output && typeof output === 'object') {
     return {

@@ -65,7 +65,7 @@ export function toEpochMs(value: unknown): number | undefined {
   return undefined;
 }
 
-function parseTarget(value: unknown, path: string): Parsed<RequestTarget> {
+export function parseTarget(value: unknown, path: string): Parsed<RequestTarget> {
   if (!isPlainObject(value)) {
     return reject(path, `${path} must be one of {uid}, {token}, {topic}, {condition}.`);
   }
@@ -203,6 +203,17 @@ export function parsePushRequest(value: unknown, path = ''): Parsed<PushRequest>
     const r = optionalObject(value, field, path);
     if (!r.ok) return r;
     if (r.value !== undefined) request[field] = r.value;
+  }
+  if (request.android?.priority !== undefined) {
+    // FCM documents "normal" / "high" (firebase-admin sends them so); the enum names work too.
+    const p = request.android.priority;
+    if (typeof p !== 'string' || !/^(normal|high)$/i.test(p)) {
+      return reject(
+        `${path}android.priority`,
+        `${path}android.priority must be "normal" or "high" (either case).`,
+      );
+    }
+    request.android = { ...request.android, priority: p.toUpperCase() };
   }
   return ok(request);
 }

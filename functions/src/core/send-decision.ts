@@ -22,6 +22,8 @@ export interface PushUpdate {
   nextAttemptAtMs?: number;
   /** The registration token is dead: delete its pushTokens document. */
   dropToken: boolean;
+  /** Nothing was sent (the run's deadline came first): give the claim's attempt back. */
+  refundAttempt?: boolean;
 }
 
 export interface DecisionContext {
@@ -43,7 +45,51 @@ export function expiredUpdate(): PushUpdate {
   };
 }
 
+/**
+ * A claim found the push had already used every attempt: earlier runs claimed it and died before
+ * writing a result (out of memory, timeout), possibly after FCM accepted it. Sending again could
+ * repeat it without end, so it stops here.
+ */
+export function attemptsExhaustedUpdate(maxAttempts: number): PushUpdate {
+  return {
+    status: 'failed',
+    isSent: false,
+    result: {
+      code: 'ATTEMPTS_EXHAUSTED',
+      message: `Claimed more than MAX_ATTEMPTS (${maxAttempts}) times without a result; not sent again.`,
+    },
+    dropToken: false,
+  };
+}
+
+/**
+ * The device of a user's delivery no longer belongs to that user (signed out, another user signed
+ * in on the phone, or the token is gone): the delivery ends without being sent.
+ */
+export function notOwnedUpdate(): PushUpdate {
+  return {
+    status: 'cancelled',
+    isSent: false,
+    result: {
+      code: 'DEVICE_NOT_OWNED',
+      message: "The token no longer belongs to the push's user; not sent.",
+    },
+    dropToken: false,
+  };
+}
+
 export function decideAfterSend(outcome: SendOutcome, ctx: DecisionContext): PushUpdate {
+  if (!outcome.ok && 'notSent' in outcome && outcome.notSent) {
+    // Never started (the run's deadline): due again at once, and the attempt does not count.
+    return {
+      status: 'pending',
+      isSent: false,
+      result: { code: outcome.error.code, message: outcome.error.message.slice(0, 500) },
+      nextAttemptAtMs: ctx.nowMs,
+      dropToken: false,
+      refundAttempt: true,
+    };
+  }
   if (outcome.ok) {
     return {
       status: 'sent',

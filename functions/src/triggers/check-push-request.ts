@@ -1,49 +1,50 @@
-/** checkPushRequest: the outbox trigger (pushRequests/{requestId} created). */
+/**
+ * checkPushRequest: the outbox trigger (pushRequests/{requestId} created). `retry: true`, so a
+ * failure is retried instead of leaving the document without a status; ids derive from the
+ * document's path and creation time, so a retry (or `fcm-push outbox --replay`) writes nothing
+ * twice.
+ */
 import { onDocumentCreated } from 'firebase-functions/v2/firestore';
 import * as logger from 'firebase-functions/logger';
-import { FieldValue } from 'firebase-admin/firestore';
 import { REGION, readSettings } from '../config/params';
-import { deliveryDeps } from '../adapters/delivery-deps';
-import { acceptPushRequest, PUSH_REQUESTS } from '../use-cases/outbox';
+import { productionDeps } from '../adapters/delivery-deps';
+import { PUSH_REQUESTS } from '../adapters/outbox-store';
+import { processPushRequest } from '../use-cases/outbox';
 import { deliverImmediately } from './deliver-immediately';
+import { tooOldToHandle } from './event-age';
 
 export const checkPushRequest = onDocumentCreated(
-  { document: `${PUSH_REQUESTS}/{requestId}`, region: REGION, memory: '256MiB' },
+  { document: `${PUSH_REQUESTS}/{requestId}`, region: REGION, memory: '256MiB', retry: true },
   async (event) => {
     const snap = event.data;
     if (!snap) return;
-    const deps = deliveryDeps();
-    const outcome = await acceptPushRequest(deps, snap.data(), {
-      eventId: event.id,
-      path: event.document,
-      nowMs: Date.now(),
-    });
+    const settings = readSettings();
+    const nowMs = Date.now();
+    if (tooOldToHandle(event, nowMs, settings.maxEventAgeMs, 'outbox')) return;
+    // Read it again: an earlier attempt of this event may have recorded the outcome already.
+    const current = await snap.ref.get();
+    if (!current.exists || current.get('status') !== undefined) return;
+    const deps = productionDeps(settings);
+    const outcome = await processPushRequest(
+      deps,
+      { path: snap.ref.path, createTimeMs: snap.createTime.toMillis(), data: snap.data() },
+      nowMs,
+    );
     if (outcome.status === 'rejected') {
       logger.warn('outbox.rejected', {
         path: event.document,
         reason: outcome.reason,
         field: outcome.field,
       });
-      await snap.ref.update({
-        status: 'rejected',
-        reason: outcome.reason,
-        ...(outcome.field ? { field: outcome.field } : {}),
-        processedAt: FieldValue.serverTimestamp(),
-      });
       return;
     }
     const q = outcome.queued;
-    await snap.ref.update({
-      status: 'accepted',
-      pushIds: q.pushIds,
-      skipped: q.skipped.map((s) => s.reason),
-      processedAt: FieldValue.serverTimestamp(),
-    });
     logger.info('outbox.accepted', {
       path: event.document,
       pushes: q.pushIds.length,
-      dueNow: q.dueNowIds.length,
+      notifications: q.notificationIds.length,
+      dueNow: q.dueNow.pushIds.length + q.dueNow.notificationIds.length,
     });
-    await deliverImmediately(deps, q.dueNowIds, readSettings(), event.id);
+    await deliverImmediately(deps, q.dueNow, settings, event.id);
   },
 );

@@ -1,26 +1,40 @@
 import * as logger from 'firebase-functions/logger';
 import type { Settings } from '../config/params';
-import { deliverNow, type DeliverDeps } from '../use-cases/deliver-pushes';
+import type { QueueResult } from '../use-cases/queue-pushes';
+import { deliverNow } from '../use-cases/deliver-pushes';
+import { expandNow } from '../use-cases/expand-notifications';
+import type { DrainDeps } from '../use-cases/drain-pushes';
 
 /**
- * Sends pushes due now from the check path. A failure here loses nothing: the pushes stay queued
- * (or leased) and the scheduled drain picks them up.
+ * Sends what a check queued for now, without waiting for the drain: notifications are expanded
+ * to the user's devices at once, then their deliveries and the direct pushes are sent. A failure
+ * here loses nothing: everything stays queued (or leased) and the scheduled drain picks it up.
  */
 export async function deliverImmediately(
-  deps: DeliverDeps,
-  ids: readonly string[],
+  deps: DrainDeps,
+  dueNow: QueueResult['dueNow'],
   settings: Settings,
   eventId: string,
 ): Promise<void> {
-  if (ids.length === 0) return;
+  if (dueNow.pushIds.length === 0 && dueNow.notificationIds.length === 0) return;
+  const runId = `event:${eventId}`;
   try {
-    const counts = await deliverNow(deps, ids, {
+    const expansion = await expandNow(deps, dueNow.notificationIds, {
+      maxAttempts: settings.maxAttempts,
       leaseMs: settings.leaseMs,
+      runId,
+    });
+    const report = await deliverNow(deps, [...dueNow.pushIds, ...expansion.deliveryIds], {
+      leaseMs: settings.leaseMs,
+      leaseSafetyMs: settings.leaseSafetyMs,
       maxAttempts: settings.maxAttempts,
       backoffBaseMs: settings.backoffBaseMs,
-      runId: `event:${eventId}`,
+      runId,
     });
-    logger.info('push.delivered_now', { eventId, ...counts });
+    const { tokenDeleteErrors, ...counts } = report;
+    for (const error of tokenDeleteErrors)
+      logger.warn('push.token_delete_failed', { eventId, error });
+    logger.info('push.delivered_now', { eventId, expanded: expansion.expanded, ...counts });
   } catch (err) {
     logger.warn('push.deliver_now_failed', {
       eventId,

@@ -4,7 +4,12 @@
  * returns committed claims only), and a push whose lease is about to end is left for a later run.
  */
 import { buildFcmMessage } from '../core/push';
-import { decideAfterSend, expiredUpdate, type PushUpdate } from '../core/send-decision';
+import {
+  attemptsExhaustedUpdate,
+  decideAfterSend,
+  expiredUpdate,
+  type PushUpdate,
+} from '../core/send-decision';
 import { tokenIdOf } from '../core/token-id';
 import type { FcmSender, SendOutcome } from '../fcm/types';
 import type { ClaimedPush, PushStore } from '../adapters/push-store';
@@ -21,12 +26,12 @@ export interface DeliverDeps {
 export interface DeliverSettings {
   maxAttempts: number;
   backoffBaseMs: number;
-  /** Do not start a send this close to the end of the lease (see leaseSafetyFor). */
+  /**
+   * No request starts this close to the end of the lease: the worst case of one message (an
+   * access-token fetch and the request, twice with the 401 replay) must end inside the lease.
+   */
   leaseSafetyMs: number;
 }
-
-/** A quarter of the lease, at most 15 s: time enough for a send to finish inside the lease. */
-export const leaseSafetyFor = (leaseMs: number) => Math.min(15_000, Math.floor(leaseMs / 4));
 
 export interface DeliveryCounts {
   sent: number;
@@ -35,6 +40,14 @@ export interface DeliveryCounts {
   rejected: number;
   expired: number;
   tokensDeleted: number;
+  /** Dead tokens whose delete failed (logged; the results were written all the same). */
+  tokenDeletesFailed: number;
+  /** User deliveries ended unsent because the token had left the user (DEVICE_NOT_OWNED). */
+  notOwned: number;
+  /** Claimed pushes that had already used MAX_ATTEMPTS: ended failed, not sent again. */
+  exhausted: number;
+  /** Claimed pushes the deadline kept from starting: due again at once. */
+  deferred: number;
   leaseLost: number;
   leftForLater: number;
 }
@@ -46,21 +59,30 @@ export const emptyCounts = (): DeliveryCounts => ({
   rejected: 0,
   expired: 0,
   tokensDeleted: 0,
+  tokenDeletesFailed: 0,
+  notOwned: 0,
+  exhausted: 0,
+  deferred: 0,
   leaseLost: 0,
   leftForLater: 0,
 });
 
 export function addCounts(a: DeliveryCounts, b: DeliveryCounts): DeliveryCounts {
   const out = { ...a };
-  for (const k of Object.keys(b) as Array<keyof DeliveryCounts>) out[k] += b[k];
+  for (const k of Object.keys(emptyCounts()) as Array<keyof DeliveryCounts>) out[k] += b[k];
   return out;
+}
+
+export interface DeliveryReport extends DeliveryCounts {
+  /** Why token deletes failed, for the caller's log (never the token itself). */
+  tokenDeleteErrors: string[];
 }
 
 export async function deliverClaimed(
   deps: DeliverDeps,
   claimed: readonly ClaimedPush[],
   settings: DeliverSettings,
-): Promise<DeliveryCounts> {
+): Promise<DeliveryReport> {
   const counts = emptyCounts();
   const startMs = deps.now();
   const safety = settings.leaseSafetyMs;
@@ -69,6 +91,14 @@ export async function deliverClaimed(
   for (const c of claimed) {
     if (c.push.expiresAtMs !== undefined && c.push.expiresAtMs <= startMs) {
       results.push({ claimed: c, update: expiredUpdate(), nowMs: startMs });
+    } else if (c.push.attempts > settings.maxAttempts) {
+      // The claim counted an attempt beyond the limit: earlier claims died without a result.
+      counts.exhausted++;
+      results.push({
+        claimed: c,
+        update: attemptsExhaustedUpdate(settings.maxAttempts),
+        nowMs: startMs,
+      });
     } else if (startMs >= c.leaseUntilMs - safety) {
       counts.leftForLater++; // Sending now could overlap the next owner; the lease end makes it due.
     } else {
@@ -76,9 +106,14 @@ export async function deliverClaimed(
     }
   }
 
-  const outcomes: SendOutcome[] = await deps.sender.sendAll(
-    toSend.map((c) => buildFcmMessage(c.push, startMs)),
-  );
+  // A hard deadline: no request (nor its 401 replay or token fetch) starts after it.
+  const deadlineMs = Math.min(...toSend.map((c) => c.leaseUntilMs)) - safety;
+  const outcomes: SendOutcome[] = toSend.length
+    ? await deps.sender.sendAll(
+        toSend.map((c) => buildFcmMessage(c.push, startMs)),
+        { deadlineMs },
+      )
+    : [];
   const nowMs = deps.now();
   const deadTokens = new Set<string>();
   toSend.forEach((c, i) => {
@@ -90,41 +125,51 @@ export async function deliverClaimed(
       backoffBaseMs: settings.backoffBaseMs,
       random: deps.random(),
     });
+    if (update.refundAttempt) counts.deferred++;
     if (update.dropToken && 'token' in c.push.target) deadTokens.add(c.push.target.token);
     results.push({ claimed: c, update, nowMs });
   });
 
-  // Before the results: a push recorded as UNREGISTERED implies its token is already gone.
-  await Promise.all([...deadTokens].map((token) => deps.tokens.delete(tokenIdOf(token))));
-  counts.tokensDeleted = deadTokens.size;
+  // Before the results, so a push recorded as UNREGISTERED implies its token is gone; but a
+  // failed delete only gets logged: FCM has answered, and losing the page's results would send
+  // every push of it again when the lease ends.
+  const deletes = await Promise.allSettled(
+    [...deadTokens].map((token) => deps.tokens.delete(tokenIdOf(token))),
+  );
+  const tokenDeleteErrors = deletes.flatMap((d) =>
+    d.status === 'rejected'
+      ? [d.reason instanceof Error ? d.reason.message : String(d.reason)]
+      : [],
+  );
+  counts.tokensDeleted = deadTokens.size - tokenDeleteErrors.length;
+  counts.tokenDeletesFailed = tokenDeleteErrors.length;
 
   const { lostLease } = await deps.pushes.writeResults(results);
   counts.leaseLost = lostLease.length;
   for (const r of results) {
     if (r.update.status === 'sent') counts.sent++;
-    else if (r.update.status === 'pending') counts.retried++;
+    else if (r.update.status === 'pending' && !r.update.refundAttempt) counts.retried++;
     else if (r.update.status === 'failed') counts.failed++;
     else if (r.update.status === 'rejected') counts.rejected++;
     else if (r.update.status === 'expired') counts.expired++;
   }
-  return counts;
+  return { ...counts, tokenDeleteErrors };
 }
 
 /** Immediate delivery from the check path: claim the given pushes if still due, send them. */
 export async function deliverNow(
   deps: DeliverDeps,
   ids: readonly string[],
-  settings: Omit<DeliverSettings, 'leaseSafetyMs'> & { leaseMs: number; runId: string },
-): Promise<DeliveryCounts> {
-  if (ids.length === 0) return emptyCounts();
+  settings: DeliverSettings & { leaseMs: number; runId: string },
+): Promise<DeliveryReport> {
+  if (ids.length === 0) return { ...emptyCounts(), tokenDeleteErrors: [] };
   const snaps = await deps.pushes.getAll(ids);
-  const claimed = await deps.pushes.claim(snaps, {
+  const { claimed, notOwned } = await deps.pushes.claim(snaps, {
     nowMs: deps.now(),
     leaseMs: settings.leaseMs,
     runId: settings.runId,
   });
-  return deliverClaimed(deps, claimed, {
-    ...settings,
-    leaseSafetyMs: leaseSafetyFor(settings.leaseMs),
-  });
+  const report = await deliverClaimed(deps, claimed, settings);
+  report.notOwned += notOwned.length;
+  return report;
 }

@@ -1,58 +1,90 @@
 /**
- * drainDuePushes: page through due pushes, oldest first; claim each page, send it, write results;
- * stop when nothing is due or the time budget is spent (the next scheduled run continues).
- * Memory is bounded by the page size, whatever the backlog.
+ * drainDuePushes: page through what is due, oldest first. Each round expands a page of due
+ * notifications into device deliveries (due at once), then claims a page of due pushes, sends it
+ * and writes the results; it stops when nothing is due or the time budget is spent (the next
+ * scheduled run continues). Memory is bounded by the page size, whatever the backlog.
  */
 import {
   addCounts,
   deliverClaimed,
   emptyCounts,
-  leaseSafetyFor,
   type DeliverDeps,
   type DeliveryCounts,
 } from './deliver-pushes';
+import {
+  emptyExpansionCounts,
+  expandClaimed,
+  type ExpandDeps,
+  type ExpansionCounts,
+} from './expand-notifications';
+
+export type DrainDeps = DeliverDeps & ExpandDeps;
 
 export interface DrainSettings {
   batchSize: number;
   timeBudgetMs: number;
   leaseMs: number;
+  /** No request starts this close to a lease's end (see DeliverSettings). */
+  leaseSafetyMs: number;
   maxAttempts: number;
   backoffBaseMs: number;
   runId: string;
 }
 
-export interface DrainReport extends DeliveryCounts {
+export interface DrainReport extends DeliveryCounts, ExpansionCounts {
   pages: number;
   claimed: number;
   stoppedBy: 'empty' | 'budget' | 'contention';
   elapsedMs: number;
+  /** Why dead-token deletes failed this run (logged by the trigger). */
+  tokenDeleteErrors: string[];
+}
+
+function addExpansion(a: ExpansionCounts, b: ExpansionCounts): ExpansionCounts {
+  const out = { ...a };
+  for (const k of Object.keys(emptyExpansionCounts()) as Array<keyof ExpansionCounts>)
+    out[k] += b[k];
+  return out;
 }
 
 export async function drainDuePushes(
-  deps: DeliverDeps,
+  deps: DrainDeps,
   settings: DrainSettings,
 ): Promise<DrainReport> {
   const startMs = deps.now();
   let counts = emptyCounts();
+  let expansion = emptyExpansionCounts();
+  const tokenDeleteErrors: string[] = [];
   let pages = 0;
   let claimedTotal = 0;
   let emptyClaims = 0;
   let stoppedBy: DrainReport['stoppedBy'] = 'budget';
+  const lease = { leaseMs: settings.leaseMs, runId: settings.runId };
   while (deps.now() - startMs < settings.timeBudgetMs) {
+    const dueNotifications = await deps.notifications.findDue(deps.now(), settings.batchSize);
+    if (dueNotifications.length) {
+      const claimedNotifications = await deps.notifications.claim(dueNotifications, {
+        nowMs: deps.now(),
+        ...lease,
+      });
+      expansion = addExpansion(
+        expansion,
+        await expandClaimed(deps, claimedNotifications, settings),
+      );
+    }
+
     const nowMs = deps.now();
     const due = await deps.pushes.findDue(nowMs, settings.batchSize);
-    if (due.length === 0) {
+    if (due.length === 0 && dueNotifications.length === 0) {
       stoppedBy = 'empty';
       break;
     }
-    const claimed = await deps.pushes.claim(due, {
-      nowMs,
-      leaseMs: settings.leaseMs,
-      runId: settings.runId,
-    });
+    if (due.length === 0) continue;
+    const { claimed, notOwned } = await deps.pushes.claim(due, { nowMs, ...lease });
     pages++;
     claimedTotal += claimed.length;
-    if (claimed.length === 0) {
+    counts.notOwned += notOwned.length;
+    if (claimed.length === 0 && notOwned.length === 0) {
       // Another run claimed this page first; its claims moved those pushes out of the due range,
       // so the next query sees different ones. Twice in a row means we are only getting in its way.
       if (++emptyClaims >= 2) {
@@ -62,13 +94,17 @@ export async function drainDuePushes(
       continue;
     }
     emptyClaims = 0;
-    counts = addCounts(
-      counts,
-      await deliverClaimed(deps, claimed, {
-        ...settings,
-        leaseSafetyMs: leaseSafetyFor(settings.leaseMs),
-      }),
-    );
+    const report = await deliverClaimed(deps, claimed, settings);
+    tokenDeleteErrors.push(...report.tokenDeleteErrors);
+    counts = addCounts(counts, report);
   }
-  return { ...counts, pages, claimed: claimedTotal, stoppedBy, elapsedMs: deps.now() - startMs };
+  return {
+    ...counts,
+    ...expansion,
+    pages,
+    claimed: claimedTotal,
+    stoppedBy,
+    elapsedMs: deps.now() - startMs,
+    tokenDeleteErrors,
+  };
 }

@@ -1,16 +1,27 @@
 /**
- * The check path's second half, shared by code checks and the outbox: confirm the targets of
- * validated requests, write one `pushes` document per target (isChecked: true), replace pushes
- * with the same key, and say which pushes are due at once.
+ * The check path's second half, shared by code checks and the outbox: validate what each request
+ * would send, then queue it: a request for a user becomes one notification (resolved to the
+ * user's devices when it is due), a request for a token, topic or condition becomes its push.
+ * Keyed requests replace the target's pending push with the same key, newest event first.
  */
-import { buildFcmMessage, planPushes, type PushTarget } from '../core/push';
+import { buildFcmMessage, planRequest, type PlannedEntry } from '../core/push';
 import type { PushRequest } from '../core/push-request';
+import { keyScopeOf } from '../core/push-key';
 import { validateFcmMessage } from '../fcm/validate';
+import type { KeyStore } from '../adapters/key-store';
+import type { NotificationStore } from '../adapters/notification-store';
 import type { PushStore } from '../adapters/push-store';
-import type { TokenStore } from '../adapters/token-store';
+
+export interface QueueDeps {
+  pushes: PushStore;
+  notifications: NotificationStore;
+  keys: KeyStore;
+}
 
 export interface QueueContext {
   eventId: string;
+  /** When the business write happened (the event's time): orders keyed replacements. */
+  eventTimeMs: number;
   nowMs: number;
   /** Document path that caused the check, and the check's name. */
   path: string;
@@ -23,84 +34,126 @@ export interface SkippedRequest {
 }
 
 export interface QueueResult {
+  /** Pushes (token, topic, condition requests) this event queued, new or already written. */
   pushIds: string[];
-  /** Of pushIds, those due now (deliver without waiting for the drain). */
-  dueNowIds: string[];
+  /** Notifications (user requests) this event queued, new or already written. */
+  notificationIds: string[];
+  /** Of the above, those due now (deliver without waiting for the drain). */
+  dueNow: { pushIds: string[]; notificationIds: string[] };
   skipped: SkippedRequest[];
+  /** Pushes and notifications cancelled because a newer request or cancel took their key. */
   cancelledIds: string[];
+  /** Documents this call created (0 for a replayed event). */
   created: number;
 }
 
-async function confirmTargets(
-  tokens: TokenStore,
-  request: PushRequest,
-): Promise<{ targets: PushTarget[]; uid?: string } | { reason: string }> {
+export const emptyQueueResult = (): QueueResult => ({
+  pushIds: [],
+  notificationIds: [],
+  dueNow: { pushIds: [], notificationIds: [] },
+  skipped: [],
+  cancelledIds: [],
+  created: 0,
+});
+
+/** A message FCM would refuse is refused now, naming the field, instead of failing later. */
+export function whyFcmWouldRefuse(request: PushRequest, nowMs: number): string | undefined {
   const to = request.to;
-  if ('uid' in to) {
-    const devices = await tokens.listByUser(to.uid);
-    if (devices.length === 0) return { reason: `user ${to.uid} has no registered tokens` };
-    return { targets: devices.map((d) => ({ token: d.token })), uid: to.uid };
-  }
-  if ('token' in to) return { targets: [{ token: to.token }] };
-  if ('topic' in to) return { targets: [{ topic: to.topic.replace(/^\/topics\//, '') }] };
-  return { targets: [{ condition: to.condition }] };
+  const target = 'uid' in to ? { token: 'probe-token' } : to;
+  const probe = buildFcmMessage({ id: 'x'.repeat(32), target, attempts: 0, ...request }, nowMs);
+  const violations = validateFcmMessage(probe);
+  if (violations.length === 0) return undefined;
+  const v = violations[0];
+  return `${v.field.replace(/^message\./, '')}: ${v.description}`;
 }
 
+const idOf = (e: PlannedEntry) => (e.kind === 'notification' ? e.notification.id : e.push.id);
+const reservedOf = (e: PlannedEntry) =>
+  e.kind === 'notification' ? e.notification.reservedAtMs : e.push.reservedAtMs;
+
 export async function queuePushes(
-  deps: { pushes: PushStore; tokens: TokenStore },
+  deps: QueueDeps,
   requests: ReadonlyArray<{ index: number; request: PushRequest }>,
   context: QueueContext,
 ): Promise<QueueResult> {
-  const skipped: SkippedRequest[] = [];
-  const confirmed: Array<{ request: PushRequest; targets: PushTarget[]; uid?: string }> = [];
-  // planPushes derives ids from the position in `confirmed`; keep the caller's index instead so a
-  // replay that skips differently still maps each request to the same ids.
-  const byIndex: number[] = [];
+  const result = emptyQueueResult();
+  const plain: PlannedEntry[] = [];
+  const keyed: PlannedEntry[] = [];
   for (const { index, request } of requests) {
-    const found = await confirmTargets(deps.tokens, request);
-    if ('reason' in found) {
-      skipped.push({ index, reason: found.reason });
+    const refused = whyFcmWouldRefuse(request, context.nowMs);
+    if (refused !== undefined) {
+      result.skipped.push({ index, reason: refused });
       continue;
     }
-    // A message FCM would refuse is refused now, with the field, instead of failing in the drain.
-    const probe = buildFcmMessage(
-      { id: 'x'.repeat(32), target: found.targets[0], attempts: 0, ...request },
-      context.nowMs,
-    );
-    const violations = validateFcmMessage(probe);
-    if (violations.length) {
-      const v = violations[0];
-      skipped.push({ index, reason: `${v.field.replace(/^message\./, '')}: ${v.description}` });
-      continue;
-    }
-    confirmed.push(
-      found.uid !== undefined
-        ? { request, targets: found.targets, uid: found.uid }
-        : { request, targets: found.targets },
-    );
-    byIndex.push(index);
-  }
-
-  const planned = planPushes(
-    confirmed.map((c, i) => ({ ...c, index: byIndex[i] })),
-    {
+    // Ids keep the caller's index, so a replay that skips differently maps each request the same.
+    const entry = planRequest(index, request, {
       eventId: context.eventId,
       nowMs: context.nowMs,
       source: { path: context.path, check: context.check },
-    },
-  );
-  const { created } = await deps.pushes.createAll(planned, context.nowMs);
+    });
+    (request.key ? keyed : plain).push(entry);
+  }
 
-  const newIds = new Set(planned.map((p) => p.id));
-  const cancelledIds: string[] = [];
-  const keys = new Set(confirmed.map((c) => c.request.key).filter((k): k is string => !!k));
-  for (const key of keys) cancelledIds.push(...(await deps.pushes.cancelPendingByKey(key, newIds)));
+  const queued: PlannedEntry[] = [...plain];
+  const notifications = plain.flatMap((e) => (e.kind === 'notification' ? [e.notification] : []));
+  const pushes = plain.flatMap((e) => (e.kind === 'push' ? [e.push] : []));
+  const [n, p] = await Promise.all([
+    deps.notifications.createAll(notifications, context.nowMs),
+    deps.pushes.createAll(pushes, context.nowMs),
+  ]);
+  result.created += n.created + p.created;
 
-  return {
-    pushIds: planned.map((p) => p.id),
-    dueNowIds: planned.filter((p) => p.reservedAtMs <= context.nowMs).map((p) => p.id),
-    skipped,
-    cancelledIds,
-    created,
-  };
+  for (const entry of keyed) {
+    const request = entry.kind === 'notification' ? entry.notification.request : entry.push.request;
+    const outcome = await deps.keys.queue(
+      entry,
+      keyScopeOf(request.to),
+      request.key!,
+      { eventId: context.eventId, eventTimeMs: context.eventTimeMs },
+      context.nowMs,
+    );
+    if (outcome.kind === 'superseded') {
+      result.skipped.push({
+        index: entry.index,
+        reason: `superseded: a newer event (${outcome.byEventId}) already decided key "${request.key}"`,
+      });
+      continue;
+    }
+    if (outcome.kind === 'queued') {
+      if (outcome.created) result.created++;
+      result.cancelledIds.push(...outcome.cancelledIds);
+    }
+    queued.push(entry);
+  }
+
+  for (const entry of queued) {
+    const due = reservedOf(entry) <= context.nowMs;
+    if (entry.kind === 'notification') {
+      result.notificationIds.push(idOf(entry));
+      if (due) result.dueNow.notificationIds.push(idOf(entry));
+    } else {
+      result.pushIds.push(idOf(entry));
+      if (due) result.dueNow.pushIds.push(idOf(entry));
+    }
+  }
+  return result;
+}
+
+/** Cancels what each (target, key) holds, for an event newer than the one that set it. */
+export async function cancelByKeys(
+  deps: Pick<QueueDeps, 'keys'>,
+  cancels: ReadonlyArray<{ key: string; to: PushRequest['to'] }>,
+  context: Pick<QueueContext, 'eventId' | 'eventTimeMs' | 'nowMs'>,
+): Promise<string[]> {
+  const cancelled: string[] = [];
+  for (const c of cancels) {
+    const outcome = await deps.keys.cancel(
+      keyScopeOf(c.to),
+      c.key,
+      { eventId: context.eventId, eventTimeMs: context.eventTimeMs },
+      context.nowMs,
+    );
+    if (outcome.kind === 'queued') cancelled.push(...outcome.cancelledIds);
+  }
+  return cancelled;
 }

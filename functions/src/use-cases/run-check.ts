@@ -1,16 +1,28 @@
 /**
- * A business write happened: run the check, validate what it asks for, confirm targets, queue
- * pushes, cancel replaced ones. Returns what happened; the trigger logs it and delivers the
- * pushes that are due now.
+ * A business write happened: run the check, validate what it asks for, queue pushes and
+ * notifications, apply cancels by key. Returns what happened; the trigger logs it and delivers
+ * what is due now.
  */
-import { parsePushRequest, type PushRequest } from '../core/push-request';
+import { isPlainObject, type Parsed } from '../core/parse';
+import {
+  parsePushRequest,
+  parseTarget,
+  type PushRequest,
+  type RequestTarget,
+} from '../core/push-request';
 import { normalizeCheckOutput, type CheckDefinition, type DocData } from '../checks/define-check';
-import type { PushStore } from '../adapters/push-store';
-import type { TokenStore } from '../adapters/token-store';
-import { queuePushes, type QueueResult, type SkippedRequest } from './queue-pushes';
+import {
+  cancelByKeys,
+  queuePushes,
+  type QueueDeps,
+  type QueueResult,
+  type SkippedRequest,
+} from './queue-pushes';
 
 export interface CheckEvent {
   eventId: string;
+  /** When the write happened (the event's time); orders keyed replacements and cancels. */
+  eventTimeMs: number;
   path: string;
   params: Record<string, string>;
   before: DocData | undefined;
@@ -19,12 +31,25 @@ export interface CheckEvent {
 }
 
 export interface CheckRun extends QueueResult {
-  /** Requests the check returned that failed validation (a bug in the check). */
+  /** Requests or cancels the check returned that failed validation (a bug in the check). */
   invalid: SkippedRequest[];
 }
 
+function parseCancel(value: unknown, path: string): Parsed<{ key: string; to: RequestTarget }> {
+  if (!isPlainObject(value) || typeof value.key !== 'string' || value.key.length === 0) {
+    return {
+      ok: false,
+      field: `${path}key`,
+      message: `${path}key must be a non-empty string; a cancel is { key, to } (keys belong to a target).`,
+    };
+  }
+  const to = parseTarget(value.to, `${path}to`);
+  if (!to.ok) return to;
+  return { ok: true, value: { key: value.key, to: to.value } };
+}
+
 export async function runCheck(
-  deps: { pushes: PushStore; tokens: TokenStore },
+  deps: QueueDeps,
   check: CheckDefinition,
   event: CheckEvent,
 ): Promise<CheckRun> {
@@ -36,15 +61,20 @@ export async function runCheck(
     if (parsed.ok) valid.push({ index, request: parsed.value });
     else invalid.push({ index, reason: parsed.message });
   });
-  const queued = await queuePushes(deps, valid, {
+  const cancels: Array<{ key: string; to: RequestTarget }> = [];
+  output.cancel.forEach((raw, index) => {
+    const parsed = parseCancel(raw, `cancel[${index}].`);
+    if (parsed.ok) cancels.push(parsed.value);
+    else invalid.push({ index, reason: parsed.message });
+  });
+  const context = {
     eventId: event.eventId,
+    eventTimeMs: event.eventTimeMs,
     nowMs: event.nowMs,
     path: event.path,
     check: check.name,
-  });
-  const cancelledIds = [...queued.cancelledIds];
-  for (const key of output.cancel) {
-    cancelledIds.push(...(await deps.pushes.cancelPendingByKey(key, new Set())));
-  }
-  return { ...queued, cancelledIds, invalid };
+  };
+  const queued = await queuePushes(deps, valid, context);
+  const cancelled = await cancelByKeys(deps, cancels, context);
+  return { ...queued, cancelledIds: [...queued.cancelledIds, ...cancelled], invalid };
 }

@@ -4,8 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPushStore } from '../../../functions/src/adapters/push-store';
-import { createTokenStore } from '../../../functions/src/adapters/token-store';
+import { createStores } from '../../../functions/src/adapters/stores';
 import { drainDuePushes } from '../../../functions/src/use-cases/drain-pushes';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
 import { startLocalFcm, type LocalFcm } from '../../support/local-fcm';
@@ -27,7 +26,8 @@ describe('a 10,000-push drain', () => {
   });
 
   it('when two drains race over 10,000 due pushes, then all end sent and FCM saw each exactly once', async () => {
-    const pushes = createPushStore(fs.db);
+    const stores = createStores(fs.db);
+    const pushes = stores.pushes;
     const nowMs = Date.now();
     const ids = await seedDuePushes(pushes, N, nowMs);
     // Every 97th request fails once with 503: those pushes retry (a later run sends them).
@@ -35,8 +35,7 @@ describe('a 10,000-push drain', () => {
       req.n % 97 === 0 ? { kind: 'error', code: 'UNAVAILABLE', retryAfter: 1 } : undefined,
     );
     const deps = {
-      pushes,
-      tokens: createTokenStore(fs.db),
+      ...stores,
       sender: fcm.sender,
       now: Date.now,
       random: Math.random,
@@ -45,6 +44,7 @@ describe('a 10,000-push drain', () => {
       batchSize: 500,
       timeBudgetMs: 300_000,
       leaseMs: 120_000,
+      leaseSafetyMs: 15_000,
       maxAttempts: 5,
       backoffBaseMs: 1,
       runId: '',

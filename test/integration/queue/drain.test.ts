@@ -4,12 +4,15 @@
  */
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPushStore } from '../../../functions/src/adapters/push-store';
-import { createTokenStore } from '../../../functions/src/adapters/token-store';
+import { createStores } from '../../../functions/src/adapters/stores';
 import { tokenIdOf } from '../../../functions/src/core/token-id';
 import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
-import { deliverNow, type DeliverDeps } from '../../../functions/src/use-cases/deliver-pushes';
-import { drainDuePushes, type DrainSettings } from '../../../functions/src/use-cases/drain-pushes';
+import { deliverNow } from '../../../functions/src/use-cases/deliver-pushes';
+import {
+  drainDuePushes,
+  type DrainDeps,
+  type DrainSettings,
+} from '../../../functions/src/use-cases/drain-pushes';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
 import { manualClock, startLocalFcm, type LocalFcm } from '../../support/local-fcm';
 
@@ -17,12 +20,13 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
   let fs: TestFirestore;
   let fcm: LocalFcm;
   let clock: ReturnType<typeof manualClock>;
-  let deps: DeliverDeps;
+  let deps: DrainDeps & ReturnType<typeof createStores>;
   let n = 0;
   const settings = (over: Partial<DrainSettings> = {}): DrainSettings => ({
     batchSize: 50,
     timeBudgetMs: 60_000,
     leaseMs: 60_000,
+    leaseSafetyMs: 5_000,
     maxAttempts: 3,
     backoffBaseMs: 10_000,
     runId: `run-${n++}`,
@@ -39,9 +43,7 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
     fcm.server.accepted.length = 0;
     fcm.server.unregistered.clear();
     clock = manualClock(Date.parse('2030-01-01T00:00:00Z'));
-    const pushes = createPushStore(fs.db);
-    const tokens = createTokenStore(fs.db);
-    deps = { pushes, tokens, sender: fcm.sender, now: clock.now, random: () => 0.5 };
+    deps = { ...createStores(fs.db), sender: fcm.sender, now: clock.now, random: () => 0.5 };
   });
   afterEach(() => fcm.server.rules.clear());
   after(async () => {
@@ -60,7 +62,7 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
       const out = await acceptPushRequest(
         deps,
         { to: { token: `${tokenPrefix}-${i}` }, title: `t${i}`, ...over },
-        { eventId: `ev-${tokenPrefix}-${i}`, path: `pushRequests/${i}`, nowMs: clock.now() },
+        { path: `pushRequests/${tokenPrefix}-${i}`, createTimeMs: clock.now(), nowMs: clock.now() },
       );
       assert.equal(out.status, 'accepted', JSON.stringify(out));
       if (out.status === 'accepted') ids.push(...out.queued.pushIds);
@@ -118,7 +120,7 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
   it('when a run crashes between claim and send, then the push is sent once after the lease expires', async () => {
     const [id] = await queue(1);
     // The crashed run: it claimed (committed) and then died before sending.
-    const claimed = await deps.pushes.claim(await deps.pushes.findDue(clock.now(), 10), {
+    const { claimed } = await deps.pushes.claim(await deps.pushes.findDue(clock.now(), 10), {
       nowMs: clock.now(),
       leaseMs: 60_000,
       runId: 'crashed',
@@ -137,17 +139,16 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
 
   it('when a lease was taken over, then the late run cannot overwrite the new owner', async () => {
     const [id] = await queue(1);
-    const first = await deps.pushes.claim(await deps.pushes.findDue(clock.now(), 10), {
+    const { claimed: first } = await deps.pushes.claim(await deps.pushes.findDue(clock.now(), 10), {
       nowMs: clock.now(),
       leaseMs: 1_000,
       runId: 'slow',
     });
     clock.advance(1_001);
-    const second = await deps.pushes.claim(await deps.pushes.findDue(clock.now(), 10), {
-      nowMs: clock.now(),
-      leaseMs: 60_000,
-      runId: 'fresh',
-    });
+    const { claimed: second } = await deps.pushes.claim(
+      await deps.pushes.findDue(clock.now(), 10),
+      { nowMs: clock.now(), leaseMs: 60_000, runId: 'fresh' },
+    );
     assert.equal(second.length, 1);
     const { lostLease } = await deps.pushes.writeResults([
       {
@@ -282,6 +283,7 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
     const [now, drained] = await Promise.all([
       deliverNow(deps, ids, {
         leaseMs: 60_000,
+        leaseSafetyMs: 5_000,
         maxAttempts: 3,
         backoffBaseMs: 1000,
         runId: 'event',

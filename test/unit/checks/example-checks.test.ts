@@ -69,13 +69,19 @@ describe('appointmentReminder', () => {
   });
   it('when it is cancelled, then its reminder key is cancelled', () => {
     assert.deepEqual(appointmentReminder.run(appt(), appt({ status: 'cancelled' }), params), {
-      cancel: ['appointment-reminder:a1'],
+      cancel: [{ key: 'appointment-reminder:a1', to: { uid: appt().uid } }],
     });
   });
   it('when it is deleted, then its reminder key is cancelled', () => {
     assert.deepEqual(appointmentReminder.run(appt(), undefined, params), {
-      cancel: ['appointment-reminder:a1'],
+      cancel: [{ key: 'appointment-reminder:a1', to: { uid: appt().uid } }],
     });
+  });
+  it('when it moves to another user, then the new user gets a reminder and the previous one’s is cancelled', () => {
+    const out = appointmentReminder.run(appt(), appt({ uid: 'someone-else' }), params);
+    assert.ok(!Array.isArray(out));
+    assert.equal(out.send?.[0].to && 'uid' in out.send[0].to && out.send[0].to.uid, 'someone-else');
+    assert.deepEqual(out.cancel, [{ key: 'appointment-reminder:a1', to: { uid: appt().uid } }]);
   });
   it('when it has no start time, then nothing happens', () => {
     assert.deepEqual(appointmentReminder.run(undefined, { uid: 'u' }, params), []);

@@ -6,6 +6,7 @@ import {
   pushIdOf,
   PUSH_ID_DATA_KEY,
 } from '../../../functions/src/core/push';
+import { validateFcmMessage } from '../../../functions/src/fcm/validate';
 
 describe('pushIdOf', () => {
   it('when the same event, request and target repeat, then the id is the same', () => {
@@ -30,7 +31,6 @@ describe('planPushes', () => {
         {
           request: { to: { uid: 'u' }, title: 'x' },
           targets: [{ token: 'a' }, { token: 'b' }],
-          uid: 'u',
         },
       ],
       { eventId: 'ev', nowMs: 1000, source: { path: 'orders/1', check: 'c' } },
@@ -40,7 +40,6 @@ describe('planPushes', () => {
       planned.map((p) => p.reservedAtMs),
       [1000, 1000],
     );
-    assert.equal(planned[0].uid, 'u');
     assert.deepEqual(planned[0].source, { path: 'orders/1', check: 'c', eventId: 'ev' });
   });
   it('when an explicit index is given, then ids use it instead of the position', () => {
@@ -96,6 +95,65 @@ describe('buildFcmMessage', () => {
     );
     assert.equal((m.android?.notification as { tag?: string }).tag, 'mine');
     assert.equal(m.apns?.headers?.['apns-collapse-id'], 'own');
+  });
+  it('when a push is data only with priority high, then Android gets HIGH and Apple a background push', () => {
+    // FCM refuses apns-priority 10 for data messages to Apple devices (REST reference,
+    // Message.data): a data-only push is a background notification there.
+    const m = buildFcmMessage({ ...base, data: { a: '1' }, priority: 'high' }, 0);
+    assert.equal(m.android?.priority, 'HIGH');
+    assert.equal(m.apns?.headers?.['apns-priority'], '5');
+    assert.equal(m.apns?.headers?.['apns-push-type'], 'background');
+    assert.deepEqual(m.apns?.payload, { aps: { 'content-available': 1 } });
+    assert.equal(m.notification, undefined);
+    assert.deepEqual(validateFcmMessage(m), []);
+  });
+  it('when a push is data only without a priority, then Apple still gets priority 5 explicitly', () => {
+    // The backend's default apns-priority is 10 (REST reference, ApnsConfig.headers).
+    const m = buildFcmMessage({ ...base, data: { a: '1' } }, 0);
+    assert.equal(m.apns?.headers?.['apns-priority'], '5');
+    assert.equal((m.apns?.payload?.aps as Record<string, unknown>)['content-available'], 1);
+  });
+  it('when a data-only push keeps its own aps fields, then they stay next to content-available', () => {
+    const m = buildFcmMessage(
+      { ...base, data: { a: '1' }, apns: { payload: { aps: { 'thread-id': 't' }, k: 'v' } } },
+      0,
+    );
+    assert.deepEqual(m.apns?.payload, {
+      aps: { 'thread-id': 't', 'content-available': 1 },
+      k: 'v',
+    });
+  });
+  it('when a push has a notification and priority high, then Apple gets priority 10 and no background', () => {
+    const m = buildFcmMessage({ ...base, title: 'T', priority: 'high' }, 0);
+    assert.equal(m.apns?.headers?.['apns-priority'], '10');
+    assert.equal(m.apns?.headers?.['apns-push-type'], undefined);
+    assert.equal(m.apns?.payload, undefined);
+  });
+  it('when a data-only push brings its own aps alert, then it is a notification for Apple', () => {
+    const m = buildFcmMessage(
+      { ...base, data: { a: '1' }, priority: 'high', apns: { payload: { aps: { alert: 'Hi' } } } },
+      0,
+    );
+    assert.equal(m.apns?.headers?.['apns-priority'], '10');
+    assert.deepEqual(m.apns?.payload, { aps: { alert: 'Hi' } });
+  });
+  it('when a data-only push sets apns-priority 10 itself, then it is kept and validation refuses it', () => {
+    const m = buildFcmMessage(
+      { ...base, data: { a: '1' }, apns: { headers: { 'Apns-Priority': '10' } } },
+      0,
+    );
+    assert.equal(m.apns?.headers?.['Apns-Priority'], '10');
+    assert.equal(m.apns?.headers?.['apns-priority'], undefined, 'no second header in another case');
+    assert.deepEqual(
+      validateFcmMessage(m).map((v) => v.field),
+      ['message.apns.headers.apns-priority'],
+    );
+  });
+  it('when android.priority comes in lower case, then it is sent as the enum name', () => {
+    const m = buildFcmMessage({ ...base, title: 'T', android: { priority: 'high' } }, 0);
+    assert.equal(m.android?.priority, 'HIGH');
+    const n = buildFcmMessage({ ...base, title: 'T', android: { priority: 'normal' } }, 0);
+    assert.equal(n.android?.priority, 'NORMAL');
   });
   it('when the target is a topic, then the message addresses the topic', () => {
     const m = buildFcmMessage({ ...base, target: { topic: 'news' }, title: 'T' }, 0);

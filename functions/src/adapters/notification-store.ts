@@ -1,0 +1,237 @@
+/**
+ * `notifications/{notificationId}`: one document per push request for a user, the in-app inbox's
+ * source. Pending until due; then a drain claims it (a lease, like a push), expands it into device
+ * deliveries in `pushes`, and ends it as `expanded` (or `undeliverable`, `expired`, `failed`).
+ */
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentSnapshot,
+  type Firestore,
+  type QueryDocumentSnapshot,
+} from 'firebase-admin/firestore';
+import type {
+  NotificationStatus,
+  PlannedNotification,
+  QueuedNotification,
+} from '../core/notification';
+import type { PushRequest } from '../core/push-request';
+import { bulkWriter, DEFAULT_RETENTION_MS, finishedFields, flush, isDueAt } from './push-store';
+import { QUERIES } from './queries';
+
+export const NOTIFICATIONS = 'notifications';
+
+const ts = (ms: number) => Timestamp.fromMillis(ms);
+const GRPC_ALREADY_EXISTS = 6;
+const GRPC_FAILED_PRECONDITION = 9;
+
+export interface ClaimedNotification {
+  notification: QueuedNotification & { expiresAtMs?: number };
+  leaseUntilMs: number;
+  claimTime: Timestamp;
+}
+
+/** How a claimed notification ends. */
+export interface NotificationEnd {
+  status: Exclude<NotificationStatus, 'pending' | 'expanding'>;
+  result: { code?: string; message?: string; deliveries?: number };
+  deliveryIds?: string[];
+}
+
+export interface NotificationStore {
+  createAll(planned: readonly PlannedNotification[], nowMs: number): Promise<{ created: number }>;
+  findDue(nowMs: number, limit: number): Promise<QueryDocumentSnapshot[]>;
+  getAll(ids: readonly string[]): Promise<DocumentSnapshot[]>;
+  claim(
+    snaps: readonly DocumentSnapshot[],
+    options: { nowMs: number; leaseMs: number; runId: string },
+  ): Promise<ClaimedNotification[]>;
+  /** Ends each claimed notification; answers the ids whose lease was taken over meanwhile. */
+  finish(
+    ends: ReadonlyArray<{ claimed: ClaimedNotification; end: NotificationEnd }>,
+    nowMs: number,
+  ): Promise<{ lostLease: string[] }>;
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function notificationDocumentOf(
+  n: PlannedNotification,
+  nowMs: number,
+): Record<string, unknown> {
+  const r = n.request;
+  return withoutUndefined({
+    uid: n.uid,
+    target: { uid: n.uid },
+    title: r.title,
+    content: r.content,
+    image: r.image,
+    data: r.data ?? {},
+    android: r.android,
+    apns: r.apns,
+    webpush: r.webpush,
+    collapseKey: r.collapseKey,
+    ttlSeconds: r.ttlSeconds,
+    priority: r.priority,
+    key: r.key,
+    isChecked: true,
+    isExpanded: false,
+    status: 'pending',
+    reservedAt: ts(n.reservedAtMs),
+    expiresAt: r.expiresAtMs !== undefined ? ts(r.expiresAtMs) : undefined,
+    nextAttemptAt: ts(n.reservedAtMs),
+    attempts: 0,
+    result: null,
+    source: n.source,
+    createdAt: ts(nowMs),
+    history: [{ at: ts(nowMs), event: 'queued' }],
+  });
+}
+
+const millisOf = (v: unknown) => (v instanceof Timestamp ? v.toMillis() : undefined);
+
+export function queuedNotificationOf(
+  snap: DocumentSnapshot,
+): QueuedNotification & { expiresAtMs?: number } {
+  const d = snap.data() ?? {};
+  const expiresAtMs = millisOf(d.expiresAt);
+  const request: PushRequest = withoutUndefined({
+    to: { uid: String(d.uid) },
+    title: d.title,
+    content: d.content,
+    image: d.image,
+    data: d.data,
+    collapseKey: d.collapseKey,
+    ttlSeconds: d.ttlSeconds,
+    priority: d.priority,
+    android: d.android,
+    apns: d.apns,
+    webpush: d.webpush,
+    expiresAtMs,
+    key: d.key,
+  });
+  return withoutUndefined({
+    id: snap.id,
+    uid: String(d.uid),
+    request,
+    reservedAtMs: millisOf(d.reservedAt) ?? 0,
+    attempts: typeof d.attempts === 'number' ? d.attempts : 0,
+    source: d.source,
+    expiresAtMs,
+  });
+}
+
+export function createNotificationStore(
+  db: Firestore,
+  options: { retentionMs: number } = { retentionMs: DEFAULT_RETENTION_MS },
+): NotificationStore {
+  const col = db.collection(NOTIFICATIONS);
+  return {
+    async createAll(planned, nowMs) {
+      const w = bulkWriter(db);
+      let created = 0;
+      const writes = planned.map((n) =>
+        w.create(col.doc(n.id), notificationDocumentOf(n, nowMs)).then(
+          () => void created++,
+          (err) => {
+            if (err.code !== GRPC_ALREADY_EXISTS) throw err;
+          },
+        ),
+      );
+      await flush(w, writes);
+      return { created };
+    },
+
+    async findDue(nowMs, limit) {
+      const q = QUERIES.dueNotifications;
+      const snap = await col
+        .where(q.equality[0], '==', false)
+        .where(q.order.field, '<=', ts(nowMs))
+        .orderBy(q.order.field, q.order.direction)
+        .limit(limit)
+        .get();
+      return snap.docs;
+    },
+
+    async getAll(ids) {
+      if (ids.length === 0) return [];
+      return db.getAll(...ids.map((id) => col.doc(id)));
+    },
+
+    async claim(snaps, { nowMs, leaseMs, runId }) {
+      const leaseUntilMs = nowMs + leaseMs;
+      const w = bulkWriter(db);
+      const claimed: ClaimedNotification[] = [];
+      const due = snaps.filter(
+        (s) =>
+          s.updateTime &&
+          s.get('isExpanded') === false &&
+          (s.get('status') === 'pending' || s.get('status') === 'expanding') &&
+          isDueAt(s.get('nextAttemptAt'), nowMs),
+      );
+      const writes = due.map((s) =>
+        w
+          .update(
+            s.ref,
+            {
+              status: 'expanding',
+              leaseUntil: ts(leaseUntilMs),
+              nextAttemptAt: ts(leaseUntilMs),
+              attempts: FieldValue.increment(1),
+              claimedBy: runId,
+              history: FieldValue.arrayUnion({
+                at: ts(nowMs),
+                event: 'claimed',
+                by: runId,
+                attempt: (s.get('attempts') ?? 0) + 1,
+              }),
+            },
+            { lastUpdateTime: s.updateTime! },
+          )
+          .then(
+            (res) => {
+              const notification = queuedNotificationOf(s);
+              notification.attempts += 1;
+              claimed.push({ notification, leaseUntilMs, claimTime: res.writeTime });
+            },
+            () => undefined, // Another run claimed it first.
+          ),
+      );
+      await flush(w, writes);
+      return claimed;
+    },
+
+    async finish(ends, nowMs) {
+      const w = bulkWriter(db);
+      const lostLease: string[] = [];
+      const writes = ends.map(({ claimed, end }) =>
+        w
+          .update(
+            col.doc(claimed.notification.id),
+            withoutUndefined({
+              status: end.status,
+              isExpanded: end.status === 'expanded',
+              result: end.result,
+              deliveryIds: end.deliveryIds,
+              ...finishedFields(nowMs, options.retentionMs),
+              history: FieldValue.arrayUnion(
+                withoutUndefined({ at: ts(nowMs), event: end.status, code: end.result.code }),
+              ),
+            }),
+            { lastUpdateTime: claimed.claimTime },
+          )
+          .then(
+            () => undefined,
+            (err) => {
+              if (err.code === GRPC_FAILED_PRECONDITION) lostLease.push(claimed.notification.id);
+              else throw err;
+            },
+          ),
+      );
+      await flush(w, writes);
+      return { lostLease };
+    },
+  };
+}
