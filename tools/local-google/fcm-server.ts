@@ -5,11 +5,20 @@
  * HTTP/1.1 on the same port: the first bytes of a connection decide (Node 20's plaintext
  * `http2.createServer` ignores `allowHTTP1`, so we route connections ourselves).
  *
- * It answers like FCM: bearer-token check (401 UNAUTHENTICATED), FCM-like validation (400
+ * It answers like FCM: bearer-token check (401 UNAUTHENTICATED), FCM's validation rules (400
  * INVALID_ARGUMENT with `google.rpc.Status`, an `FcmError` detail and `BadRequest` field
  * violations), `{"name": "projects/{p}/messages/{id}"}` on success. Tests script failures per
  * token, per nth request or by a rule function: any FCM error code with its HTTP status, Retry-After,
- * non-JSON bodies, slow answers, no answer, reset streams and dropped connections.
+ * non-JSON bodies, slow answers, no answer, reset or refused streams, GOAWAY (graceful, or
+ * refusing the stream) and dropped connections.
+ *
+ * The rules it enforces, each as FCM documents it (see `validate` below and the README):
+ * exactly one target; string data values; reserved data keys (`from`, `message_type`, `google.*`,
+ * `gcm.notification.*`, case-sensitive); `android.priority` "normal"/"high" in either case;
+ * Android TTL 0-28 days; each platform's payload at most 4,096 bytes (2,048 for topics and
+ * conditions); and for a data-only message to an Apple device, `apns-priority: 10` is refused.
+ * A token is an Apple device's when it starts with `ios-` (APPLE_TOKEN_PREFIX) or is in
+ * `server.appleTokens`; nothing else about a token means anything here.
  *
  * `:scheme` is ignored: a client redirected here from fcm.googleapis.com sends `:scheme: https`
  * over our h2c connection, and FCM semantics do not depend on it. One exception cannot be handled
@@ -29,6 +38,8 @@ export const FCM_ERROR_TYPE = 'type.googleapis.com/google.firebase.fcm.v1.FcmErr
 const BAD_REQUEST_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
 
 export type FcmErrorCodeName =
+  /** The legacy name of THIRD_PARTY_AUTH_ERROR, which FCM may still send. */
+  | 'APNS_AUTH_ERROR'
   | 'UNSPECIFIED_ERROR'
   | 'INVALID_ARGUMENT'
   | 'UNREGISTERED'
@@ -74,7 +85,20 @@ export const FCM_ERROR_ANSWERS: Readonly<
     status: 'UNAUTHENTICATED',
     message: 'Auth error from APNS or Web Push Service',
   },
+  APNS_AUTH_ERROR: {
+    httpStatus: 401,
+    status: 'UNAUTHENTICATED',
+    message: 'Auth error from APNS or Web Push Service',
+  },
 };
+
+/** The current FCM v1 error codes (APNS_AUTH_ERROR is legacy, scripted on its own). */
+export const CURRENT_FCM_ERROR_CODES = (
+  Object.keys(FCM_ERROR_ANSWERS) as FcmErrorCodeName[]
+).filter((code) => code !== 'APNS_AUTH_ERROR');
+
+/** Test devices whose token starts with this are Apple devices (see the file comment). */
+export const APPLE_TOKEN_PREFIX = 'ios-';
 
 /** What the server does with one request. */
 export type FcmScript =
@@ -96,6 +120,13 @@ export type FcmScript =
   | { kind: 'drop' }
   /** Reset only this HTTP/2 stream (on HTTP/1.1: destroy the connection). */
   | { kind: 'reset' }
+  /** RST_STREAM REFUSED_STREAM before processing (on HTTP/1.1: destroy the connection). */
+  | { kind: 'refuse' }
+  /**
+   * GOAWAY whose last-stream-id is below this stream, so the client learns the stream was never
+   * processed (on HTTP/1.1: destroy the connection).
+   */
+  | { kind: 'goaway-refuse' }
   /** Answer, then close the connection gracefully (HTTP/2 GOAWAY; HTTP/1.1 `connection: close`). */
   | { kind: 'goaway' }
   /** Answer normally. */
@@ -109,6 +140,8 @@ export interface PushRequest {
   validateOnly: boolean;
   httpVersion: '1.1' | '2';
   bearer: string | undefined;
+  /** The `x-goog-user-project` header (quota project of user credentials), when sent. */
+  userProject: string | undefined;
   receivedAt: number;
 }
 
@@ -116,6 +149,8 @@ export interface AcceptedPush {
   name: string;
   /** The access token it came with (kept in memory for assertions, never printed). */
   bearer: string;
+  /** The `x-goog-user-project` header, when sent. */
+  userProject?: string;
   projectId: string;
   message: Record<string, unknown>;
   receivedAt: number;
@@ -161,6 +196,8 @@ export interface FcmServer {
   unregistered: Set<string>;
   /** Tokens answered 400 INVALID_ARGUMENT "not a valid FCM registration token". */
   invalidTokens: Set<string>;
+  /** Tokens of Apple devices, besides those starting with APPLE_TOKEN_PREFIX. */
+  appleTokens: Set<string>;
   rules: FcmServerRules;
   /** messages:send requests received (any outcome). */
   readonly requestCount: number;
@@ -182,12 +219,21 @@ interface Answer {
   /** Close the connection gracefully after this answer. */
   goaway?: boolean;
 }
-type Outcome = Answer | { kind: 'hang' } | { kind: 'drop' } | { kind: 'reset' };
+type Outcome =
+  | Answer
+  | { kind: 'hang' }
+  | { kind: 'drop' }
+  | { kind: 'reset' }
+  | { kind: 'refuse' }
+  | { kind: 'goaway-refuse' };
 
 const SEND_PATH = /^\/v1\/projects\/([^/]+)\/messages:send$/;
 const TOPIC_PATTERN = /^[a-zA-Z0-9\-_.~%]{1,900}$/;
 const MAX_PAYLOAD_BYTES = 4096;
+const MAX_TOPIC_PAYLOAD_BYTES = 2048;
 const MAX_TTL_SECONDS = 2_419_200;
+const RESERVED_KEYS = ['from', 'message_type'];
+const RESERVED_PREFIXES = ['google.', 'gcm.notification.'];
 
 function json(status: number, value: unknown, extra: Record<string, string> = {}): Answer {
   return {
@@ -239,8 +285,20 @@ const UNAUTHENTICATED = json(
   { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' },
 );
 
-/** FCM-like checks: a target, string data values, Android TTL, size. Independent of the client. */
-function validate(message: Record<string, unknown>): { field: string; description: string }[] {
+type Json = Record<string, unknown>;
+const isJson = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * FCM's documented rules, written independently of the client's validator (so a client bug is
+ * not mirrored here). Sources: the v1 REST reference (projects.messages: `Message.data`,
+ * `AndroidConfig.priority`), the ErrorCode reference (INVALID_ARGUMENT "Message too big") and
+ * "Set the priority of a message" (data messages to Apple devices).
+ */
+function validate(
+  message: Json,
+  isAppleToken: (token: string) => boolean,
+): { field: string; description: string }[] {
   const violations: { field: string; description: string }[] = [];
   const targets = ['token', 'topic', 'condition'].filter((key) => message[key] !== undefined);
   if (targets.length !== 1) {
@@ -256,7 +314,7 @@ function validate(message: Record<string, unknown>): { field: string; descriptio
   }
   const checkData = (path: string, data: unknown): void => {
     if (data === undefined) return;
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    if (!isJson(data)) {
       violations.push({ field: path, description: 'Invalid value (expected map<string,string>)' });
       return;
     }
@@ -264,11 +322,14 @@ function validate(message: Record<string, unknown>): { field: string; descriptio
       if (typeof value !== 'string') {
         violations.push({ field: `${path}.${key}`, description: `Invalid value (TYPE_STRING)` });
       }
+      if (RESERVED_KEYS.includes(key) || RESERVED_PREFIXES.some((p) => key.startsWith(p))) {
+        violations.push({ field: `${path}.${key}`, description: `Invalid data key "${key}"` });
+      }
     }
   };
   checkData('message.data', message.data);
-  const android = message.android as Record<string, unknown> | undefined;
-  if (android && typeof android === 'object') {
+  const android = isJson(message.android) ? message.android : undefined;
+  if (android) {
     checkData('message.android.data', android.data);
     if (android.ttl !== undefined) {
       const match = typeof android.ttl === 'string' ? /^(\d+)(\.\d+)?s$/.exec(android.ttl) : null;
@@ -276,17 +337,74 @@ function validate(message: Record<string, unknown>): { field: string; descriptio
         violations.push({ field: 'message.android.ttl', description: 'Invalid duration' });
       }
     }
+    if (
+      android.priority !== undefined &&
+      !['normal', 'high', 'NORMAL', 'HIGH'].includes(android.priority as string)
+    ) {
+      violations.push({
+        field: 'message.android.priority',
+        description: `Invalid value at 'message.android.priority' (AndroidMessagePriority)`,
+      });
+    }
   }
+  const webpush = isJson(message.webpush) ? message.webpush : undefined;
+  if (webpush) checkData('message.webpush.data', webpush.data);
+
+  const apns = isJson(message.apns) ? message.apns : {};
+  const payload = isJson(apns.payload) ? apns.payload : {};
+  const aps = isJson(payload.aps) ? payload.aps : {};
+  const headers = isJson(apns.headers) ? apns.headers : {};
+  const priority = Object.entries(headers).find(([k]) => k.toLowerCase() === 'apns-priority')?.[1];
+  const dataOnlyForApple =
+    message.notification === undefined && !['alert', 'sound', 'badge'].some((k) => k in aps);
+  if (
+    typeof message.token === 'string' &&
+    isAppleToken(message.token) &&
+    dataOnlyForApple &&
+    priority === '10'
+  ) {
+    violations.push({
+      field: 'message.apns.headers',
+      description: 'Data messages to Apple devices must use apns-priority 5',
+    });
+  }
+
   if (violations.length === 0) {
-    // Same measure as the client's validator: the message without its target, as JSON.
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const { token: _t, topic: _p, condition: _c, ...payload } = message;
-    const bytes = Buffer.byteLength(JSON.stringify(payload));
-    if (bytes > MAX_PAYLOAD_BYTES) {
-      violations.push({ field: 'message', description: `Message is too big (${bytes} bytes)` });
+    // One payload per platform: platform blocks override the common fields, they are not added
+    // together. Measured as JSON of the common notification/data plus the platform's own payload.
+    const common: Json = {};
+    if (message.notification !== undefined) common.notification = message.notification;
+    if (message.data !== undefined) common.data = message.data;
+    const parts: Record<string, string[]> = {
+      android: ['notification', 'data'],
+      apns: ['payload', 'fcm_options'],
+      webpush: ['notification', 'data', 'fcm_options'],
+    };
+    const limit =
+      message.topic !== undefined || message.condition !== undefined
+        ? MAX_TOPIC_PAYLOAD_BYTES
+        : MAX_PAYLOAD_BYTES;
+    for (const [platform, keys] of Object.entries(parts)) {
+      const block = isJson(message[platform]) ? (message[platform] as Json) : {};
+      const own = Object.fromEntries(
+        keys.filter((k) => block[k] !== undefined).map((k) => [k, block[k]]),
+      );
+      const view = Object.keys(own).length > 0 ? { ...common, [platform]: own } : common;
+      const bytes = Buffer.byteLength(JSON.stringify(view));
+      if (bytes > limit) {
+        violations.push({
+          field: 'message',
+          description: `Message is too big (${bytes} bytes for ${platform}, limit ${limit})`,
+        });
+        break;
+      }
     }
   }
   return violations;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** `token:1a2b3c4d` - enough to tell devices apart in a log, useless to an attacker. */
@@ -308,6 +426,9 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
   const validated: PushRequest[] = [];
   const unregistered = new Set<string>();
   const invalidTokens = new Set<string>();
+  const appleTokens = new Set<string>();
+  const isAppleToken = (token: string): boolean =>
+    token.startsWith(APPLE_TOKEN_PREFIX) || appleTokens.has(token);
   const rules: ScriptRule[] = [];
   const byHttpVersion = { '1.1': 0, '2': 0 };
   let requestCount = 0;
@@ -339,7 +460,7 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
   async function handle(
-    ...args: [string, string, string | undefined, string, '1.1' | '2']
+    ...args: [string, string, string | undefined, string, '1.1' | '2', string | undefined]
   ): Promise<Outcome> {
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
@@ -356,6 +477,7 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
     authorization: string | undefined,
     body: string,
     httpVersion: '1.1' | '2',
+    userProject: string | undefined,
   ): Promise<Outcome> {
     if (rttMs > 0) await sleep(rttMs);
     const route = SEND_PATH.exec(path.split('?')[0] ?? '');
@@ -394,6 +516,7 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
       validateOnly: parsed.validate_only === true,
       httpVersion,
       bearer,
+      userProject,
       receivedAt: Date.now(),
     };
 
@@ -426,7 +549,7 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
       return { kind: script.kind };
     }
 
-    const violations = validate(message);
+    const violations = validate(message, isAppleToken);
     if (violations.length > 0) {
       return errorAnswer('INVALID_ARGUMENT', `Invalid message: ${violations[0]!.description}`, {
         violations,
@@ -448,6 +571,7 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
     const push: AcceptedPush = {
       name,
       bearer,
+      ...(userProject !== undefined ? { userProject } : {}),
       projectId: request.projectId,
       message,
       receivedAt: request.receivedAt,
@@ -473,6 +597,7 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
         headers.authorization,
         Buffer.concat(chunks).toString('utf8'),
         '2',
+        headerValue(headers['x-goog-user-project']),
       ).then((outcome) => {
         if (stream.destroyed || stream.closed) return;
         if ('kind' in outcome) {
@@ -480,6 +605,12 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
           if (outcome.kind === 'drop')
             socketsByPort.get(stream.session?.socket.remotePort)?.destroy();
           else if (outcome.kind === 'reset') stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+          else if (outcome.kind === 'refuse') stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+          else if (outcome.kind === 'goaway-refuse') {
+            // Every stream from this one on is declared unprocessed; the client must not wait.
+            stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, (stream.id ?? 1) - 2);
+            stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+          }
           return; // hang: leave the stream open until the client gives up or we close.
         }
         stream.respond({ ':status': outcome.status, ...outcome.headers });
@@ -500,6 +631,7 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
         req.headers.authorization,
         Buffer.concat(chunks).toString('utf8'),
         '1.1',
+        headerValue(req.headers['x-goog-user-project']),
       ).then((outcome) => {
         if (res.destroyed) return;
         if ('kind' in outcome) {
@@ -561,6 +693,7 @@ export async function startFcmServer(options: FcmServerOptions = {}): Promise<Fc
     validated,
     unregistered,
     invalidTokens,
+    appleTokens,
     rules: rulesApi,
     get requestCount() {
       return requestCount;

@@ -211,7 +211,11 @@ export function buildFcmMessage(push: QueuedPush, nowMs: number): FcmMessage {
     setHeaderDefault(headers, 'apns-priority', push.priority === 'high' ? '10' : '5');
   }
   if (push.ttlSeconds !== undefined)
-    setHeaderDefault(headers, 'apns-expiration', String(Math.floor(nowMs / 1000) + push.ttlSeconds));
+    setHeaderDefault(
+      headers,
+      'apns-expiration',
+      String(Math.floor(nowMs / 1000) + push.ttlSeconds),
+    );
   apns.headers = headers;
   message.apns = apns;
 

@@ -7,6 +7,8 @@
  *   notification. We accept at-least-once over losing pushes.
  * - QUOTA_EXCEEDED: retry no sooner than Retry-After and never sooner than 60 s (FCM's guidance:
  *   the quota is per minute, retrying earlier only burns more of it).
+ * - NOT_SENT: retry with no delay. The send's deadline came before its request started, so FCM
+ *   never saw it: nothing to wait for, and the push is as fresh as before.
  * - AUTH_ERROR: retry. The client has already refreshed the access token and replayed once; what
  *   is left is a credential/metadata outage of ours, not a property of the push, so the push must
  *   not be lost. The drain's attempt cap bounds it.
@@ -49,6 +51,8 @@ function retry(delayMs: number | undefined, options: ClassifyOptions): ErrorActi
 
 export function classifyFcmError(error: FcmSendError, options: ClassifyOptions = {}): ErrorAction {
   switch (error.code) {
+    case 'NOT_SENT':
+      return retry(0, options);
     case 'UNAVAILABLE':
     case 'INTERNAL':
     case 'NETWORK_ERROR':

@@ -23,12 +23,21 @@ export interface GoogleRpcStatus {
 }
 
 /**
- * Canonical `google.rpc.Code` names to FCM codes, used when a JSON body has no FcmError detail.
- * UNAUTHENTICATED is about our own OAuth token (the client replays once after a refresh), hence
- * AUTH_ERROR and not THIRD_PARTY_AUTH_ERROR, which FCM uses for APNs/web-push credentials.
+ * FcmError codes FCM has renamed, by their current name. firebase-admin-node maps the same
+ * (src/messaging/error.ts, MESSAGING_SERVER_TO_CLIENT_CODE: `APNS_AUTH_ERROR:
+ * 'THIRD_PARTY_AUTH_ERROR'`). Without this, an APNS_AUTH_ERROR (HTTP 401, status
+ * UNAUTHENTICATED) would fall back to the status and look like our own OAuth token was refused:
+ * a healthy token discarded and the message replayed for nothing.
  */
+const LEGACY_FCM_ERROR_CODES: Readonly<Record<string, FcmErrorCode>> = {
+  APNS_AUTH_ERROR: 'THIRD_PARTY_AUTH_ERROR',
+};
+
 /**
- * Canonical status -> code when there is no FcmError detail. FCM puts the detail on every answer
+ * Canonical status -> code when there is no FcmError detail.
+ * UNAUTHENTICATED is about our own OAuth token (the client replays once after a refresh), hence
+ * AUTH_ERROR and not THIRD_PARTY_AUTH_ERROR, which FCM uses for APNs/web-push credentials and
+ * always sends with its FcmError detail. FCM puts the detail on every answer
  * about a message or a token (UNREGISTERED, SENDER_ID_MISMATCH, ...); a bare NOT_FOUND or
  * PERMISSION_DENIED comes from Google's front end instead: a wrong project id, the FCM API
  * disabled, or a runtime service account without permission to send. Those are setup problems,
@@ -53,7 +62,10 @@ const CODE_BY_RPC_STATUS: Readonly<Record<string, SendErrorCode>> = {
  */
 export function errorCodeFromHttpStatus(httpStatus: number): SendErrorCode {
   if (httpStatus === 400) return 'INVALID_ARGUMENT';
-  if (httpStatus === 401) return 'AUTH_ERROR';
+  // 401/403 from something in front of FCM: our credentials or a proxy's policy, never the push
+  // (firebase-admin-node also reads both as "authentication-error"). Retried, like a bare
+  // PERMISSION_DENIED; only a 401 makes the client refresh its token and replay.
+  if (httpStatus === 401 || httpStatus === 403) return 'AUTH_ERROR';
   if (httpStatus === 429) return 'QUOTA_EXCEEDED';
   if (httpStatus === 500) return 'INTERNAL';
   if (httpStatus === 502 || httpStatus === 503 || httpStatus === 504) return 'UNAVAILABLE';
@@ -87,6 +99,11 @@ export function getErrorCode(
   if (status) {
     const detail = status.details?.find((d) => d['@type'] === FCM_ERROR_DETAIL_TYPE);
     if (detail && isFcmErrorCode(detail.errorCode)) return detail.errorCode;
+    const renamed =
+      detail && typeof detail.errorCode === 'string'
+        ? LEGACY_FCM_ERROR_CODES[detail.errorCode]
+        : undefined;
+    if (renamed) return renamed;
     if (typeof status.status === 'string') {
       return CODE_BY_RPC_STATUS[status.status] ?? 'UNSPECIFIED_ERROR';
     }

@@ -13,7 +13,8 @@ export interface FcmNotification {
 
 export interface FcmAndroidConfig {
   collapse_key?: string;
-  priority?: 'NORMAL' | 'HIGH';
+  /** The REST reference documents "normal" / "high"; the enum names are accepted too. */
+  priority?: 'normal' | 'high' | 'NORMAL' | 'HIGH';
   /** Duration string, e.g. "3600s". */
   ttl?: string;
   restricted_package_name?: string;
@@ -60,8 +61,12 @@ export const FCM_ERROR_CODES = [
 ] as const;
 export type FcmErrorCode = (typeof FCM_ERROR_CODES)[number];
 
-/** Failures that never reached an FCM answer, or were about our own credentials. */
-export type TransportErrorCode = 'NETWORK_ERROR' | 'TIMEOUT' | 'AUTH_ERROR';
+/**
+ * Failures that never reached an FCM answer, or were about our own credentials. NOT_SENT: the
+ * send's deadline (`SendOptions.deadlineMs`) came before the request could start, so FCM never
+ * saw it.
+ */
+export type TransportErrorCode = 'NETWORK_ERROR' | 'TIMEOUT' | 'AUTH_ERROR' | 'NOT_SENT';
 
 export type SendErrorCode = FcmErrorCode | TransportErrorCode;
 
@@ -84,7 +89,14 @@ export interface FcmSendError {
   fieldViolations?: FieldViolation[];
 }
 
-export type SendOutcome = { ok: true; messageId: string } | { ok: false; error: FcmSendError };
+export type SendOutcome =
+  | { ok: true; messageId: string }
+  | {
+      ok: false;
+      error: FcmSendError;
+      /** Set when no request for this message reached FCM because of the deadline (NOT_SENT). */
+      notSent?: true;
+    };
 
 /** What the drain does with a failed send. */
 export type ErrorAction =
@@ -101,6 +113,14 @@ export type ErrorAction =
 export interface SendOptions {
   /** `validate_only`: FCM checks the message without delivering it. */
   validateOnly?: boolean;
+  /**
+   * Hard deadline (epoch ms, by the sender's clock). No request is started at or after it: not
+   * the first one, not the replay after a 401, not an access-token fetch. A message whose request
+   * was not started gets `{ok: false, error: {code: 'NOT_SENT'}, notSent: true}`. A request
+   * started before the deadline runs to its answer or its timeout, so the latest a message can
+   * finish is deadline + 2 x (token fetch + request), each bounded by the client's timeout.
+   */
+  deadlineMs?: number;
 }
 
 export interface FcmSender {

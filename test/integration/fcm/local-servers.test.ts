@@ -183,6 +183,113 @@ describe('local FCM v1 server', () => {
   });
 });
 
+describe('local FCM v1 server: the rules FCM enforces', () => {
+  let fcm: FcmServer;
+  before(async () => {
+    fcm = await startFcmServer();
+  });
+  after(() => fcm.close());
+
+  async function send(message: Record<string, unknown>) {
+    const res = await fetch(`${fcm.url}/v1/projects/demo-push/messages:send`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer any', 'content-type': 'application/json' },
+      body: JSON.stringify({ message }),
+    });
+    const body = (await res.json()) as {
+      error?: { details: Array<{ fieldViolations?: Array<{ field: string }> }> };
+    };
+    const fields = (body.error?.details ?? []).flatMap((d) =>
+      (d.fieldViolations ?? []).map((v) => v.field),
+    );
+    return { status: res.status, fields };
+  }
+
+  it('when a data-only message asks an Apple device for apns-priority 10, then it answers 400', async () => {
+    const message = { data: { a: 'b' }, apns: { headers: { 'apns-priority': '10' } } };
+    assert.deepEqual(await send({ token: 'ios-device-1', ...message }), {
+      status: 400,
+      fields: ['message.apns.headers'],
+    });
+    fcm.appleTokens.add('registered-apple-device');
+    assert.equal((await send({ token: 'registered-apple-device', ...message })).status, 400);
+    // Not an Apple device, or priority 5, or a notification, or an alert: accepted.
+    assert.equal((await send({ token: 'android-device', ...message })).status, 200);
+    assert.equal(
+      (
+        await send({
+          token: 'ios-device-1',
+          data: { a: 'b' },
+          apns: { headers: { 'apns-priority': '5' } },
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (await send({ token: 'ios-device-1', notification: { title: 'T' }, apns: message.apns }))
+        .status,
+      200,
+    );
+    assert.equal(
+      (
+        await send({
+          token: 'ios-device-1',
+          data: { a: 'b' },
+          apns: { ...message.apns, payload: { aps: { alert: 'Hi' } } },
+        })
+      ).status,
+      200,
+    );
+  });
+
+  it('when android.priority is "high"/"normal" in either case, then it is accepted; other values answer 400', async () => {
+    for (const priority of ['high', 'normal', 'HIGH', 'NORMAL']) {
+      assert.equal((await send({ token: 't', android: { priority } })).status, 200, priority);
+    }
+    assert.deepEqual(await send({ token: 't', android: { priority: 'urgent' } }), {
+      status: 400,
+      fields: ['message.android.priority'],
+    });
+  });
+
+  it('when data uses a reserved key, then it answers 400; notification and other cases are ordinary keys', async () => {
+    for (const key of ['from', 'message_type', 'google.x', 'gcm.notification.body']) {
+      assert.deepEqual(await send({ token: 't', data: { [key]: 'v' } }), {
+        status: 400,
+        fields: [`message.data.${key}`],
+      });
+    }
+    assert.equal((await send({ token: 't', android: { data: { from: 'v' } } })).status, 400);
+    assert.equal((await send({ token: 't', webpush: { data: { from: 'v' } } })).status, 400);
+    const ordinary = { notification: 'a', 'gcm.n.e': 'b', FROM: 'c', Message_Type: 'd' };
+    assert.equal((await send({ token: 't', data: ordinary })).status, 200);
+  });
+
+  it('when each platform payload is within 4,096 bytes, then it is accepted even if their sum is not', async () => {
+    const body = 'b'.repeat(1300);
+    const message = {
+      token: 't',
+      notification: { title: 'T', body },
+      data: { orderId: '42' },
+      apns: { payload: { aps: { alert: { title: 'T', body } } } },
+      webpush: { notification: { title: 'T', body } },
+    };
+    assert.equal((await send(message)).status, 200);
+    assert.equal(
+      (await send({ token: 't', apns: { payload: { aps: { alert: 'x'.repeat(4100) } } } })).status,
+      400,
+    );
+  });
+
+  it('when a message to a topic or condition carries more than 2,048 bytes, then it answers 400', async () => {
+    const data = { pad: 'x'.repeat(2100) };
+    assert.equal((await send({ topic: 'news', data })).status, 400);
+    assert.equal((await send({ condition: "'news' in topics", data })).status, 400);
+    assert.equal((await send({ token: 't', data })).status, 200);
+    assert.equal((await send({ topic: 'news', data: { pad: 'x'.repeat(1900) } })).status, 200);
+  });
+});
+
 describe('local FCM v1 server, standalone', () => {
   it('when run as a script, then it prints one line per accepted push without the raw token', async () => {
     const script = path.join(__dirname, '..', '..', '..', 'tools', 'local-google', 'fcm-server.ts');

@@ -29,12 +29,21 @@ describe('classifyFcmError', () => {
     ['INVALID_ARGUMENT', { httpStatus: 400 }, 'fail'],
     ['SENDER_ID_MISMATCH', { httpStatus: 403 }, 'fail'],
     ['THIRD_PARTY_AUTH_ERROR', { httpStatus: 401 }, 'fail'],
+    ['NOT_SENT', {}, 'retry'],
   ];
   for (const [code, extra, kind] of table) {
     it(`when the error is ${code}${extra.httpStatus ? ` (HTTP ${extra.httpStatus})` : ''}, then the action is ${kind}`, () => {
       assert.equal(classifyFcmError(err(code, extra)).kind, kind);
     });
   }
+
+  it('when a message was NOT_SENT (deadline), then it is retried with no delay', () => {
+    assert.deepEqual(classifyFcmError(err('NOT_SENT'), { now: NOW }), {
+      kind: 'retry',
+      delayMs: 0,
+      notBeforeMs: NOW,
+    });
+  });
 
   it('when QUOTA_EXCEEDED has no Retry-After, then the retry waits the 60 s floor', () => {
     assert.deepEqual(classifyFcmError(err('QUOTA_EXCEEDED'), { now: NOW }), {

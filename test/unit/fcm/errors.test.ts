@@ -74,6 +74,22 @@ describe('parseFcmErrorResponse', () => {
     });
   }
 
+  it('when the detail carries the legacy APNS_AUTH_ERROR, then it is THIRD_PARTY_AUTH_ERROR, not our AUTH_ERROR', () => {
+    // FCM's former name for THIRD_PARTY_AUTH_ERROR (firebase-admin maps it the same way). Its
+    // 401/UNAUTHENTICATED must not read as a refused access token.
+    const error = parseFcmErrorResponse({
+      httpStatus: 401,
+      body: fcmBody(401, 'UNAUTHENTICATED', 'APNS_AUTH_ERROR', 'Auth error from APNS'),
+      now: NOW,
+    });
+    assert.deepEqual(error, {
+      code: 'THIRD_PARTY_AUTH_ERROR',
+      message: 'Auth error from APNS',
+      httpStatus: 401,
+      status: 'UNAUTHENTICATED',
+    });
+  });
+
   it('when the detail carries an unknown errorCode, then the status decides', () => {
     const body = fcmBody(503, 'UNAVAILABLE', 'SOMETHING_NEW');
     assert.equal(parseFcmErrorResponse({ httpStatus: 503, body, now: NOW }).code, 'UNAVAILABLE');
@@ -82,7 +98,9 @@ describe('parseFcmErrorResponse', () => {
   const byHttpStatus: Array<[number, string]> = [
     [400, 'INVALID_ARGUMENT'],
     [401, 'AUTH_ERROR'],
-    [403, 'UNSPECIFIED_ERROR'],
+    // A proxy's or Google front end's 403 is about access, not the push: retried (as a bare
+    // PERMISSION_DENIED is), never a dead token; firebase-admin reads it as authentication-error.
+    [403, 'AUTH_ERROR'],
     [404, 'UNSPECIFIED_ERROR'],
     [429, 'QUOTA_EXCEEDED'],
     [500, 'INTERNAL'],

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   MAX_PAYLOAD_BYTES,
+  MAX_TOPIC_PAYLOAD_BYTES,
+  isApnsBackground,
   payloadByteLength,
+  payloadBytesByPlatform,
   validateFcmMessage,
 } from '../../../functions/src/fcm/validate';
 import type { FcmMessage } from '../../../functions/src/fcm/types';
@@ -81,22 +84,35 @@ describe('validateFcmMessage', () => {
     assert.deepEqual(fields({ token: 't', data: ['x'] }), ['message.data']);
   });
 
-  it('when data uses a reserved key, then it is rejected whatever the case', () => {
-    for (const key of [
-      'from',
-      'notification',
-      'message_type',
-      'FROM',
-      'google.c.a',
-      'gcm.n.e',
-      'GCM.x',
-    ]) {
+  it('when data uses a key FCM reserves, then it is rejected in every data map', () => {
+    // REST reference, Message.data: "from", "message_type", "google.*", "gcm.notification.*".
+    for (const key of ['from', 'message_type', 'google.c.a', 'gcm.notification.title']) {
       assert.deepEqual(fields({ token: 't', data: { [key]: 'v' } }), [`message.data.${key}`], key);
+      assert.deepEqual(
+        fields({ token: 't', android: { data: { [key]: 'v' } } }),
+        [`message.android.data.${key}`],
+        key,
+      );
+      assert.deepEqual(
+        fields({ token: 't', webpush: { data: { [key]: 'v' } } }),
+        [`message.webpush.data.${key}`],
+        key,
+      );
     }
   });
 
-  it('when data keys only resemble reserved ones, then they are accepted', () => {
-    assert.deepEqual(fields({ token: 't', data: { fromUser: 'a', google: 'b', gcmish: 'c' } }), []);
+  it('when data keys are not reserved by FCM (notification, gcm.*, other case), then they are accepted', () => {
+    // "notification" is an ordinary data key for FCM; reservation is case-sensitive.
+    const data = {
+      notification: 'a',
+      'gcm.n.e': 'b',
+      FROM: 'c',
+      Message_Type: 'd',
+      'Google.x': 'e',
+      fromUser: 'f',
+      google: 'g',
+    };
+    assert.deepEqual(fields({ token: 't', data }), []);
   });
 
   it('when the payload is exactly 4096 bytes, then it is accepted', () => {
@@ -108,8 +124,58 @@ describe('validateFcmMessage', () => {
   it('when the payload is 4097 bytes, then it is rejected with its size', () => {
     const message = messageOfPayloadBytes(MAX_PAYLOAD_BYTES + 1);
     assert.deepEqual(validateFcmMessage(message), [
-      { field: 'message', description: 'payload is 4097 bytes, more than the 4096-byte limit' },
+      {
+        field: 'message',
+        description:
+          'payload is 4097 bytes (android, apns, webpush), more than the 4096-byte limit',
+      },
     ]);
+  });
+
+  it('when a 1,300-byte body is mirrored into the APNs alert and web push, then it is accepted', () => {
+    // Platform blocks override the common fields for their platform: one payload per platform.
+    const body = 'b'.repeat(1300);
+    const message: FcmMessage = {
+      token: 'device',
+      notification: { title: 'T', body },
+      data: { orderId: '42', push_id: 'x'.repeat(32) },
+      android: { notification: { body, tag: 'x'.repeat(32) } },
+      apns: {
+        headers: { 'apns-priority': '10' },
+        payload: { aps: { alert: { title: 'T', body } } },
+      },
+      webpush: { notification: { title: 'T', body } },
+    };
+    assert.deepEqual(validateFcmMessage(message), []);
+    const sizes = payloadBytesByPlatform(message);
+    for (const bytes of Object.values(sizes)) assert.ok(bytes > 2600 && bytes < 2800, `${bytes}`);
+  });
+
+  it('when one platform alone goes over the limit, then that platform is named', () => {
+    const message: FcmMessage = {
+      token: 'device',
+      notification: { body: 'b'.repeat(2000) },
+      apns: { payload: { aps: { alert: { body: 'b'.repeat(2200) } } } },
+    };
+    assert.deepEqual(fields(message), ['message']);
+    assert.match(validateFcmMessage(message)[0]!.description, /\(apns\)/);
+  });
+
+  it('when a message goes to a topic or condition, then the limit is 2,048 bytes', () => {
+    // ErrorCode reference: "4096 bytes for most messages, or 2048 bytes in the case of messages
+    // to topics".
+    const at = messageOfPayloadBytes(MAX_TOPIC_PAYLOAD_BYTES);
+    const over = messageOfPayloadBytes(MAX_TOPIC_PAYLOAD_BYTES + 1);
+    const atPayload = { ...at, token: undefined };
+    const overPayload = { ...over, token: undefined };
+    assert.deepEqual(validateFcmMessage({ topic: 'news', ...atPayload }), []);
+    assert.deepEqual(validateFcmMessage({ condition: "'a' in topics", ...atPayload }), []);
+    assert.deepEqual(fields({ topic: 'news', ...overPayload }), ['message']);
+    assert.match(
+      validateFcmMessage({ topic: 'news', ...overPayload })[0]!.description,
+      /2049 bytes .* 2048-byte limit for messages to topics/,
+    );
+    assert.deepEqual(validateFcmMessage(over), []);
   });
 
   it('when the payload has multi-byte characters, then bytes are counted, not characters', () => {
@@ -121,6 +187,57 @@ describe('validateFcmMessage', () => {
   it('when the target is long, then it does not count against the payload', () => {
     const message = messageOfPayloadBytes(MAX_PAYLOAD_BYTES);
     assert.deepEqual(validateFcmMessage({ ...message, token: 'x'.repeat(500) }), []);
+  });
+
+  it('when android.priority is "normal" or "high" in either case, then it is accepted', () => {
+    // REST reference: AndroidConfig.priority "Can take "normal" and "high" values".
+    for (const priority of ['normal', 'high', 'NORMAL', 'HIGH']) {
+      assert.deepEqual(fields({ token: 't', android: { priority } }), [], priority);
+    }
+    for (const priority of ['urgent', 'High', '', 10]) {
+      assert.deepEqual(
+        fields({ token: 't', android: { priority } }),
+        ['message.android.priority'],
+        String(priority),
+      );
+    }
+  });
+
+  it('when a data-only message asks Apple devices for apns-priority 10, then it is refused', () => {
+    // REST reference, Message.data: for data-only payloads to iOS "only normal priority
+    // ("apns-priority": "5") is allowed"; FCM answers INVALID_ARGUMENT.
+    for (const name of ['apns-priority', 'APNs-Priority']) {
+      assert.deepEqual(
+        fields({ token: 't', data: { a: 'b' }, apns: { headers: { [name]: '10' } } }),
+        ['message.apns.headers.apns-priority'],
+      );
+    }
+    const aps = { 'content-available': 1 };
+    assert.deepEqual(
+      fields({
+        topic: 'news',
+        data: { a: 'b' },
+        apns: { headers: { 'apns-priority': '10' }, payload: { aps } },
+      }),
+      ['message.apns.headers.apns-priority'],
+    );
+  });
+
+  it('when apns-priority 10 goes with a notification or an alert, sound or badge, then it is accepted', () => {
+    const headers = { 'apns-priority': '10' };
+    assert.deepEqual(fields({ token: 't', notification: { title: 'T' }, apns: { headers } }), []);
+    for (const aps of [{ alert: 'Hi' }, { sound: 'default' }, { badge: 3 }]) {
+      assert.deepEqual(
+        fields({ token: 't', data: { a: 'b' }, apns: { headers, payload: { aps } } }),
+        [],
+      );
+    }
+    assert.deepEqual(
+      fields({ token: 't', data: { a: 'b' }, apns: { headers: { 'apns-priority': '5' } } }),
+      [],
+    );
+    assert.equal(isApnsBackground({ data: { a: 'b' } } as FcmMessage), true);
+    assert.equal(isApnsBackground({ notification: {} } as FcmMessage), false);
   });
 
   it('when the Android TTL is in range, then it is accepted', () => {
