@@ -2,6 +2,7 @@
  * `pushTokens/{tokenId}`: one document per device token. All writes go through here.
  */
 import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { createBulkWriter, flush, grpcCode, GRPC } from './bulk-writes';
 import { QUERIES } from './queries';
 import { devicesBeyondCap } from '../core/device-cap';
 import type { RegisterTokenInput } from '../core/token-registration';
@@ -36,7 +37,10 @@ export interface TokenStore {
   /** Deletes the token whoever owns it (FCM said it is dead). */
   delete(tokenId: string): Promise<void>;
   listByUser(uid: string): Promise<StoredToken[]>;
-  /** Deletes up to `limit` tokens last updated before `beforeMs`; answers how many. */
+  /**
+   * Deletes up to `limit` tokens last updated before `beforeMs`, each only if unchanged since it
+   * was read (a token refreshed meanwhile survives); answers how many it really deleted.
+   */
   deleteStale(beforeMs: number, limit: number): Promise<number>;
 }
 
@@ -94,10 +98,23 @@ export function createTokenStore(db: Firestore): TokenStore {
         .limit(limit)
         .get();
       if (snap.empty) return 0;
-      const batch = db.batch();
-      for (const d of snap.docs) batch.delete(d.ref);
-      await batch.commit();
-      return snap.size;
+      // Each delete holds only if the token is unchanged since this read (its update time): a
+      // token the app refreshed meanwhile is no longer stale and survives. Independent writes
+      // (not one batch), so one refreshed token does not keep the others.
+      const w = createBulkWriter(db);
+      let deleted = 0;
+      const writes = snap.docs.map((d) =>
+        w.delete(d.ref, { lastUpdateTime: d.updateTime }).then(
+          () => void deleted++,
+          (err: unknown) => {
+            // Refreshed (FAILED_PRECONDITION) or already gone (NOT_FOUND): not ours to delete.
+            const code = grpcCode(err);
+            if (code !== GRPC.FAILED_PRECONDITION && code !== GRPC.NOT_FOUND) throw err;
+          },
+        ),
+      );
+      await flush(w, writes);
+      return deleted;
     },
 
     async listByUser(uid) {

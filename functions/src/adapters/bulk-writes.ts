@@ -1,0 +1,83 @@
+/**
+ * One way to write many documents: a BulkWriter whose error handler retries exactly what
+ * @google-cloud/firestore's default BulkWriter policy retries, and `flush`, which waits for every
+ * write's own handling.
+ *
+ * The default policy (node_modules/@google-cloud/firestore/build/src/bulk-writer.js, `_errorFn`):
+ * retry while `failedAttempts < MAX_RETRY_ATTEMPTS` (10) when the code is one of BatchWrite's
+ * retry codes in the client config (RESOURCE_EXHAUSTED, ABORTED, UNAVAILABLE), or INTERNAL on a
+ * delete. Everything else fails at once: ALREADY_EXISTS and FAILED_PRECONDITION are answers
+ * (create-if-absent, update-if-unchanged), and NOT_FOUND, INVALID_ARGUMENT or PERMISSION_DENIED
+ * will not change by retrying; retrying them only burns the lease the writes run under.
+ * test/unit/adapters/bulk-writes.test.ts checks this policy against the installed library's.
+ */
+import type { BulkWriter, Firestore } from 'firebase-admin/firestore';
+
+/** gRPC status codes the adapters act on (google.rpc.Code). */
+export const GRPC = {
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+
+/** BatchWrite's retry codes (firestore_client_config.json: resource_exhausted_aborted_unavailable). */
+export const RETRYABLE_WRITE_CODES: readonly number[] = [
+  GRPC.RESOURCE_EXHAUSTED,
+  GRPC.ABORTED,
+  GRPC.UNAVAILABLE,
+];
+
+/** The library's MAX_RETRY_ATTEMPTS: a write is tried at most this many times. */
+export const MAX_WRITE_ATTEMPTS = 10;
+
+/** What the error handler sees of a failed write (a BulkWriterError). */
+export interface FailedWrite {
+  code: number;
+  failedAttempts: number;
+  operationType: 'create' | 'set' | 'update' | 'delete';
+}
+
+/** The default BulkWriter retry decision, optionally with fewer attempts. */
+export function shouldRetryWrite(err: FailedWrite, maxAttempts = MAX_WRITE_ATTEMPTS): boolean {
+  const retryable =
+    RETRYABLE_WRITE_CODES.includes(err.code) ||
+    (err.operationType === 'delete' && err.code === GRPC.INTERNAL);
+  return retryable && err.failedAttempts < Math.min(maxAttempts, MAX_WRITE_ATTEMPTS);
+}
+
+/**
+ * A BulkWriter with the retry policy above. `maxAttempts` lowers the attempt limit (never above
+ * the library's 10) for writes that run under a lease and should give up sooner.
+ */
+export function createBulkWriter(
+  db: Firestore,
+  options: { maxAttempts?: number } = {},
+): BulkWriter {
+  const w = db.bulkWriter();
+  w.onWriteError((err) => shouldRetryWrite(err, options.maxAttempts));
+  return w;
+}
+
+/**
+ * Closes the writer and waits for every write's own handling. Handlers are attached (allSettled)
+ * before anything can reject, so no rejection goes unhandled while the writer flushes; then the
+ * first failure the writes' own handlers did not absorb is thrown.
+ */
+export async function flush(w: BulkWriter, writes: Array<Promise<unknown>>): Promise<void> {
+  const settled = Promise.allSettled(writes);
+  await w.close();
+  const failed = (await settled).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** The gRPC code of a failed write or call, if it has one. */
+export function grpcCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
