@@ -13,6 +13,10 @@
  * Every request must carry `Metadata-Flavor: Google` and every answer carries it back
  * (gcp-metadata rejects answers without it).
  *
+ * Also `POST /token`, a stand-in for Google's OAuth token endpoint (oauth2.googleapis.com/token,
+ * `grant_type=refresh_token`), for user credentials (`authorized_user`, what `gcloud auth
+ * application-default login` writes): point a client's `endpoints.oauth2TokenUrl` here.
+ *
  * Tokens are random strings the server remembers, so the local FCM server can check them.
  */
 import { randomBytes } from 'node:crypto';
@@ -50,6 +54,8 @@ export interface MetadataServer {
   revoke(token: string): void;
   /** The next `count` token requests answer `status` (default 403, which gaxios does not retry). */
   failNextTokenRequests(count: number, status?: number): void;
+  /** The next `count` token requests are never answered (a hung metadata server). */
+  hangNextTokenRequests(count: number): void;
   setTokenLifetimeSeconds(seconds: number): void;
   /** Resolves once `count` token requests in total have been answered. */
   waitForTokenRequests(count: number): Promise<void>;
@@ -68,6 +74,7 @@ export async function startMetadataServer(
   const tokenRequests: TokenRequest[] = [];
   const requestsByPath = new Map<string, number>();
   let failures: { remaining: number; status: number } = { remaining: 0, status: 403 };
+  let hangs = 0;
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const notify = (): void => {
     for (const waiter of [...waiters]) {
@@ -88,10 +95,28 @@ export async function startMetadataServer(
     res.end(body);
   };
 
+  const issue = (res: http.ServerResponse): void => {
+    const token = `ya29.local-${randomBytes(24).toString('base64url')}`;
+    issued.add(token);
+    reply(
+      res,
+      200,
+      JSON.stringify({ access_token: token, expires_in: lifetimeSeconds, token_type: 'Bearer' }),
+      'application/json',
+    );
+  };
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://metadata');
     const path = url.pathname.replace(/\/+$/, '');
     requestsByPath.set(path, (requestsByPath.get(path) ?? 0) + 1);
+    if (path === '/token' && req.method === 'POST') {
+      // OAuth refresh-token grant, as for user credentials; no Metadata-Flavor here.
+      tokenRequests.push({ at: Date.now(), scopes: undefined });
+      res.on('finish', notify);
+      req.resume();
+      return void req.on('end', () => issue(res));
+    }
     if (req.headers['metadata-flavor'] !== 'Google') {
       return reply(res, 403, 'Missing required header: Metadata-Flavor: Google');
     }
@@ -100,18 +125,15 @@ export async function startMetadataServer(
     if (new RegExp(`^${account}/token$`).test(path)) {
       tokenRequests.push({ at: Date.now(), scopes: url.searchParams.get('scopes') ?? undefined });
       res.on('finish', notify);
+      if (hangs > 0) {
+        hangs -= 1;
+        return; // never answered; closeAllConnections() ends it
+      }
       if (failures.remaining > 0) {
         failures.remaining -= 1;
         return reply(res, failures.status, 'local metadata server: scripted token failure');
       }
-      const token = `ya29.local-${randomBytes(24).toString('base64url')}`;
-      issued.add(token);
-      return reply(
-        res,
-        200,
-        JSON.stringify({ access_token: token, expires_in: lifetimeSeconds, token_type: 'Bearer' }),
-        'application/json',
-      );
+      return issue(res);
     }
     if (new RegExp(`^${account}/email$`).test(path)) return reply(res, 200, email);
     if (new RegExp(`^${account}/scopes$`).test(path)) {
@@ -149,6 +171,9 @@ export async function startMetadataServer(
     revoke: (token) => void issued.delete(token),
     failNextTokenRequests(count, status = 403) {
       failures = { remaining: count, status };
+    },
+    hangNextTokenRequests(count) {
+      hangs = count;
     },
     setTokenLifetimeSeconds(seconds) {
       lifetimeSeconds = seconds;

@@ -10,9 +10,25 @@
  * background, so sends never wait on the metadata server except for the very first token or after
  * expiry/invalidation.
  *
+ * Every fetch is bounded by `fetchTimeoutMs` (the client's per-request timeout, FCM_TIMEOUT_MS,
+ * by default 10 s), so a hung metadata server cannot hold a send longer than a request could.
+ *
+ * Quota project: user credentials (`gcloud auth application-default login`) are not a service
+ * account of the project, so Google bills their API calls to a quota project named by the
+ * `x-goog-user-project` header; without it FCM refuses them (403 "requires a quota project").
+ * google-auth-library knows it (`quota_project_id` in the ADC file, or GOOGLE_CLOUD_QUOTA_PROJECT)
+ * and adds the header in its own `getRequestHeaders`; since we attach the token ourselves, the
+ * source reports it and the client sends the header. For user credentials without one, the project
+ * we send to is used. Service accounts (Cloud Functions, key files, impersonation) need none.
+ *
  * Tokens are never logged or put in error messages.
  */
-import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import {
+  GoogleAuth,
+  OAuth2Client,
+  UserRefreshClient,
+  type GoogleAuthOptions,
+} from 'google-auth-library';
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 
@@ -26,6 +42,8 @@ export interface FetchedAccessToken {
   expiresInMs?: number;
   /** Absolute expiry (epoch ms, by the provider's clock); used when `expiresInMs` is absent. */
   expiresAtMs?: number;
+  /** The quota project to bill (`x-goog-user-project`), for user credentials. */
+  quotaProjectId?: string;
 }
 
 /** Fetches a *new* token every call (the provider does the caching). */
@@ -39,6 +57,8 @@ export interface AccessTokenProvider {
    * other than the cached one is ignored: a burst of 401s for one token causes one refresh.
    */
   invalidate(token: string): void;
+  /** The quota project requests must name (`x-goog-user-project`), when the credentials need one. */
+  quotaProjectId?(): string | undefined;
 }
 
 /** Raised when no access token can be obtained; the client turns it into an AUTH_ERROR outcome. */
@@ -60,6 +80,19 @@ export interface AccessTokenProviderOptions {
   defaultLifetimeMs?: number;
   /** After a failed fetch, callers get the same error for this long instead of a new fetch each. */
   failureCooldownMs?: number;
+  /** A fetch taking longer fails with AccessTokenError (default 10 s, FCM_TIMEOUT_MS's default). */
+  fetchTimeoutMs?: number;
+}
+
+export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
+
+/** `promise`, or a rejection after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 interface CachedToken {
@@ -75,8 +108,10 @@ export function createAccessTokenProvider(
   const refreshAheadMs = options.refreshAheadMs ?? 5 * 60_000;
   const defaultLifetimeMs = options.defaultLifetimeMs ?? 55 * 60_000;
   const failureCooldownMs = options.failureCooldownMs ?? 1_000;
+  const fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
 
   let cached: CachedToken | undefined;
+  let quotaProjectId: string | undefined;
   let inFlight: Promise<CachedToken> | undefined;
   let lastFailure: { error: AccessTokenError; atMs: number } | undefined;
 
@@ -85,7 +120,7 @@ export function createAccessTokenProvider(
     const attempt = (async () => {
       let fetched: FetchedAccessToken;
       try {
-        fetched = await options.source();
+        fetched = await within(options.source(), fetchTimeoutMs, 'the token request');
       } catch (cause) {
         const reason = cause instanceof Error ? cause.message : String(cause);
         throw new AccessTokenError(`Could not get an FCM access token: ${reason}`, { cause });
@@ -102,6 +137,7 @@ export function createAccessTokenProvider(
       const expiresAtMs = fetchedAt + lifetimeMs;
       // Half the lifetime for short-lived tokens, so a 2-minute token is not refreshed at once.
       const margin = Math.min(refreshAheadMs, lifetimeMs / 2);
+      quotaProjectId = fetched.quotaProjectId || undefined;
       return { token: fetched.token, expiresAtMs, refreshAtMs: expiresAtMs - margin };
     })();
     inFlight = attempt;
@@ -139,6 +175,7 @@ export function createAccessTokenProvider(
     invalidate(token: string): void {
       if (cached?.token === token) cached = undefined;
     },
+    quotaProjectId: () => quotaProjectId,
   };
 
   function coolingDown(at: number): boolean {
@@ -154,18 +191,29 @@ export function createAccessTokenProvider(
  */
 export function googleAuthTokenSource(
   auth: GoogleAuth = new GoogleAuth({ scopes: [FCM_SCOPE] }),
+  options: { defaultQuotaProjectId?: string } = {},
 ): AccessTokenSource {
   return async () => {
     const client = await auth.getClient();
+    // The library's own rule (quota_project_id, GOOGLE_CLOUD_QUOTA_PROJECT), else for user
+    // credentials the project we send to: they cannot call FCM without one.
+    const quotaProjectId =
+      client.quotaProjectId ||
+      (client instanceof UserRefreshClient ? options.defaultQuotaProjectId : undefined);
+    const quota = quotaProjectId ? { quotaProjectId } : {};
     if (client instanceof OAuth2Client) {
       const { credentials } = await client.refreshAccessToken();
       if (!credentials.access_token) throw new Error('google-auth-library returned no token');
-      return { token: credentials.access_token, expiresInMs: remaining(credentials.expiry_date) };
+      return {
+        token: credentials.access_token,
+        expiresInMs: remaining(credentials.expiry_date),
+        ...quota,
+      };
     }
     // External-account and other clients: no forced refresh API; they cache by their own expiry.
     const { token } = await client.getAccessToken();
     if (!token) throw new Error('google-auth-library returned no token');
-    return { token, expiresInMs: remaining(client.credentials.expiry_date) };
+    return { token, expiresInMs: remaining(client.credentials.expiry_date), ...quota };
   };
 }
 
@@ -180,6 +228,8 @@ export interface GoogleAccessTokenProviderOptions extends Omit<
 > {
   /** A configured GoogleAuth; by default ADC with the FCM scope. */
   auth?: GoogleAuth;
+  /** Options for the default GoogleAuth (e.g. `credentials`, `keyFilename`, `clientOptions`). */
+  authOptions?: GoogleAuthOptions;
   /**
    * The project id, when known. Saves GoogleAuth's own project discovery, which outside Google
    * Cloud runs `gcloud config config-helper` (about a second) before the first token.
@@ -191,7 +241,10 @@ export interface GoogleAccessTokenProviderOptions extends Omit<
 export function createGoogleAccessTokenProvider(
   options: GoogleAccessTokenProviderOptions = {},
 ): AccessTokenProvider {
-  const { auth, projectId, ...rest } = options;
-  const googleAuth = auth ?? new GoogleAuth({ scopes: [FCM_SCOPE], projectId });
-  return createAccessTokenProvider({ ...rest, source: googleAuthTokenSource(googleAuth) });
+  const { auth, authOptions, projectId, ...rest } = options;
+  const googleAuth = auth ?? new GoogleAuth({ ...authOptions, scopes: [FCM_SCOPE], projectId });
+  return createAccessTokenProvider({
+    ...rest,
+    source: googleAuthTokenSource(googleAuth, { defaultQuotaProjectId: projectId }),
+  });
 }

@@ -2,12 +2,26 @@
  * The FCM HTTP v1 sender: validates, authenticates, sends with bounded concurrency over a shared
  * connection pool, and returns one outcome per message. It never throws for an FCM, auth or
  * network failure; the caller classifies outcomes with `classifyFcmError`.
+ *
+ * Time bounds: every access-token wait and every request is bounded by `timeoutMs`, and with
+ * `SendOptions.deadlineMs` nothing starts at or after the deadline (a token fetch, a request, the
+ * replay after a 401, a replay of a refused stream). So one message takes at most
+ * 2 x (token wait + request) = 4 x `timeoutMs`, and never starts late.
  */
 import type { AccessTokenProvider } from './access-token';
 import { parseFcmErrorResponse } from './errors';
 import type { HttpResponse, HttpTransport } from './transport';
 import { TransportError, createHttp1Transport, createHttp2Transport } from './transport';
 import type { FcmMessage, FcmSender, SendOptions, SendOutcome } from './types';
+
+/** The outcome of a message whose request never started because the deadline came first. */
+function notSent(when: string): SendOutcome {
+  return {
+    ok: false,
+    error: { code: 'NOT_SENT', message: `not sent: the send deadline passed ${when}` },
+    notSent: true,
+  };
+}
 import { validateFcmMessage } from './validate';
 
 export const DEFAULT_FCM_ENDPOINT = 'https://fcm.googleapis.com';
@@ -70,39 +84,60 @@ export function createFcmSender(options: FcmSenderOptions): FcmSender {
         }));
   const limiter = createLimiter(concurrency);
 
-  async function post(body: string, token: string): Promise<HttpResponse> {
-    return transport.post({
-      path,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json; charset=utf-8',
-      },
-      body,
-      timeoutMs,
-    });
+  async function post(body: string, token: string, mayStart: () => boolean): Promise<HttpResponse> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json; charset=utf-8',
+    };
+    // User credentials (gcloud auth application-default login) need a quota project for FCM.
+    const quotaProject = options.tokenProvider.quotaProjectId?.();
+    if (quotaProject) headers['x-goog-user-project'] = quotaProject;
+    return transport.post({ path, headers, body, timeoutMs, mayStart });
   }
 
-  async function sendValidated(body: string): Promise<SendOutcome> {
+  /** The provider's token, waited for at most `timeoutMs` (a hung metadata server is no excuse). */
+  async function accessToken(): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Could not get an FCM access token within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([options.tokenProvider.getToken(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function sendValidated(body: string, deadlineMs: number | undefined): Promise<SendOutcome> {
+    const mayStart = (): boolean => deadlineMs === undefined || now() < deadlineMs;
+    if (!mayStart()) return notSent('before its request could start');
     let token: string;
     try {
-      token = await options.tokenProvider.getToken();
+      token = await accessToken();
     } catch (error) {
       return { ok: false, error: { code: 'AUTH_ERROR', message: (error as Error).message } };
     }
     try {
-      let response = await post(body, token);
+      if (!mayStart()) return notSent('while the access token was fetched');
+      let response = await post(body, token, mayStart);
       if (
         response.status === 401 &&
         parseFcmErrorResponse(toAnswer(response)).code === 'AUTH_ERROR'
       ) {
         // Our token was rejected (revoked, or expired early): one fresh token, one replay.
         options.tokenProvider.invalidate(token);
+        // A 401 means FCM processed nothing: skipping the replay loses nothing.
+        if (!mayStart()) return notSent('before the replay after HTTP 401');
         try {
-          token = await options.tokenProvider.getToken();
+          token = await accessToken();
         } catch (error) {
           return { ok: false, error: { code: 'AUTH_ERROR', message: (error as Error).message } };
         }
-        response = await post(body, token);
+        if (!mayStart()) return notSent('before the replay after HTTP 401');
+        response = await post(body, token, mayStart);
       }
       if (response.status === 200) {
         const name = parseMessageName(response.body);
@@ -119,6 +154,9 @@ export function createFcmSender(options: FcmSenderOptions): FcmSender {
       return { ok: false, error: parseFcmErrorResponse(toAnswer(response)) };
     } catch (error) {
       if (error instanceof TransportError) {
+        // A refused stream whose replay the deadline stopped: FCM never saw it.
+        if (error.unprocessed && !mayStart())
+          return notSent('before a refused stream was replayed');
         return { ok: false, error: { code: error.code, message: error.message } };
       }
       return { ok: false, error: { code: 'NETWORK_ERROR', message: String(error) } };
@@ -149,7 +187,7 @@ export function createFcmSender(options: FcmSenderOptions): FcmSender {
     const body = JSON.stringify(
       sendOptions.validateOnly ? { message, validate_only: true } : { message },
     );
-    return limiter.run(() => sendValidated(body));
+    return limiter.run(() => sendValidated(body, sendOptions.deadlineMs));
   }
 
   return {

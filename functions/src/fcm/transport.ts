@@ -6,6 +6,13 @@
  *   thousands of sends share a few TCP connections. A session that receives GOAWAY takes no new
  *   streams (its in-flight streams finish); a closed or failed one is dropped and the next request
  *   opens a new one. `http://` origins speak h2c with prior knowledge (the local FCM server).
+ * - Recovery: a request that times out retires its session (no new streams; destroyed once its
+ *   last stream ends), so a silently dead connection costs one timeout per stream already on it,
+ *   not one per request from then on. A stream the server refused (RST_STREAM REFUSED_STREAM) or
+ *   that a GOAWAY declared unprocessed (id above its last-stream-id) never reached the
+ *   application (RFC 9113 section 8.7: "the request has not been processed ... can be retried"),
+ *   so it is replayed at once on another session, within the same request timeout: no attempt,
+ *   no backoff, no duplicate.
  * - HTTP/1.1: a keep-alive agent, for proxies that cannot do HTTP/2.
  *
  * Failures before an answer are `TransportError`s: TIMEOUT (per request) or NETWORK_ERROR.
@@ -19,7 +26,10 @@ export interface HttpRequest {
   /** Lower-case header names. */
   headers: Record<string, string>;
   body: string;
+  /** For the whole request, replays of unprocessed streams included. */
   timeoutMs: number;
+  /** Asked before a replay starts; false stops it (the send's deadline has passed). */
+  mayStart?: () => boolean;
 }
 
 export interface HttpResponse {
@@ -35,15 +45,21 @@ export interface HttpTransport {
 }
 
 export class TransportError extends Error {
+  /** True when the server certainly did not process the request (refused or GOAWAY'd stream). */
+  readonly unprocessed: boolean;
   constructor(
     readonly code: 'NETWORK_ERROR' | 'TIMEOUT',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unprocessed?: boolean },
   ) {
     super(message, options);
     this.name = 'TransportError';
+    this.unprocessed = options?.unprocessed ?? false;
   }
 }
+
+/** Replays of unprocessed streams per request, so a server refusing everything cannot loop us. */
+export const MAX_UNPROCESSED_REPLAYS = 3;
 
 function headerValue(value: string | string[] | number | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -62,8 +78,12 @@ export interface Http2TransportOptions {
 interface PooledSession {
   session: http2.ClientHttp2Session;
   active: number;
-  /** False after GOAWAY or an error: finish in-flight streams, start none. */
+  /** False after GOAWAY, an error, a refused stream or a timeout: finish in-flight streams, start none. */
   usable: boolean;
+  /** Set by a request timeout: destroy the session once its last stream ends. */
+  suspect: boolean;
+  /** The last-stream-id of a GOAWAY received: streams above it were not processed. */
+  goawayLastStreamId?: number;
 }
 
 export function createHttp2Transport(options: Http2TransportOptions): HttpTransport {
@@ -74,11 +94,14 @@ export function createHttp2Transport(options: Http2TransportOptions): HttpTransp
 
   function open(): PooledSession {
     const session = connect(origin, { peerMaxConcurrentStreams: maxStreams });
-    const entry: PooledSession = { session, active: 0, usable: true };
+    const entry: PooledSession = { session, active: 0, usable: true, suspect: false };
     const retire = (): void => {
       entry.usable = false;
     };
-    session.on('goaway', retire);
+    session.on('goaway', (_code: number, lastStreamId: number) => {
+      entry.goawayLastStreamId = lastStreamId;
+      retire();
+    });
     // Without a listener a failed connection would crash the process; streams report the failure.
     session.on('error', retire);
     session.on('close', () => {
@@ -107,28 +130,9 @@ export function createHttp2Transport(options: Http2TransportOptions): HttpTransp
   return {
     post(request: HttpRequest): Promise<HttpResponse> {
       return new Promise<HttpResponse>((resolve, reject) => {
-        let entry: PooledSession;
-        let stream: http2.ClientHttp2Stream;
-        try {
-          entry = acquire();
-          stream = entry.session.request({
-            ':method': 'POST',
-            ':path': request.path,
-            ...request.headers,
-          });
-        } catch (cause) {
-          reject(
-            new TransportError('NETWORK_ERROR', `HTTP/2 request failed: ${String(cause)}`, {
-              cause,
-            }),
-          );
-          return;
-        }
-        entry.active += 1;
         let settled = false;
-        let status = 0;
-        let headers: Record<string, string | undefined> = {};
-        const chunks: Buffer[] = [];
+        let replays = 0;
+        let current: { entry: PooledSession; stream: http2.ClientHttp2Stream } | undefined;
         const fail = (error: TransportError): void => {
           if (settled) return;
           settled = true;
@@ -137,45 +141,99 @@ export function createHttp2Transport(options: Http2TransportOptions): HttpTransp
         };
         const timer = setTimeout(() => {
           fail(new TransportError('TIMEOUT', `no answer within ${request.timeoutMs} ms`));
-          stream.close(http2.constants.NGHTTP2_CANCEL);
+          if (current) {
+            // The connection may be dead without a word: send nothing more on it.
+            current.entry.usable = false;
+            current.entry.suspect = true;
+            current.stream.close(http2.constants.NGHTTP2_CANCEL);
+          }
         }, request.timeoutMs);
-        stream.on('response', (responseHeaders) => {
-          status = Number(responseHeaders[':status']);
-          headers = {
-            'retry-after': headerValue(responseHeaders['retry-after']),
-            'content-type': headerValue(responseHeaders['content-type']),
-          };
-        });
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          if (settled) return;
-          if (status === 0) {
-            fail(new TransportError('NETWORK_ERROR', 'stream ended without response headers'));
+
+        const start = (): void => {
+          let entry: PooledSession;
+          let stream: http2.ClientHttp2Stream;
+          try {
+            entry = acquire();
+            stream = entry.session.request({
+              ':method': 'POST',
+              ':path': request.path,
+              ...request.headers,
+            });
+          } catch (cause) {
+            fail(
+              new TransportError('NETWORK_ERROR', `HTTP/2 request failed: ${String(cause)}`, {
+                cause,
+              }),
+            );
             return;
           }
-          settled = true;
-          clearTimeout(timer);
-          resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        stream.on('error', (cause: Error) => {
-          fail(
-            new TransportError('NETWORK_ERROR', `HTTP/2 stream failed: ${cause.message}`, {
-              cause,
-            }),
-          );
-        });
-        stream.on('close', () => {
-          entry.active -= 1;
-          // Normal case: already settled by 'end'; do not build an Error (stack capture) for nothing.
-          if (settled) return;
-          fail(
-            new TransportError(
-              'NETWORK_ERROR',
-              `HTTP/2 stream closed before the answer (code ${stream.rstCode ?? 'none'})`,
-            ),
-          );
-        });
-        stream.end(request.body);
+          current = { entry, stream };
+          entry.active += 1;
+          let status = 0;
+          let headers: Record<string, string | undefined> = {};
+          let streamError: Error | undefined;
+          const chunks: Buffer[] = [];
+          stream.on('response', (responseHeaders) => {
+            status = Number(responseHeaders[':status']);
+            headers = {
+              'retry-after': headerValue(responseHeaders['retry-after']),
+              'content-type': headerValue(responseHeaders['content-type']),
+            };
+          });
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => {
+            if (settled) return;
+            if (status === 0) {
+              fail(new TransportError('NETWORK_ERROR', 'stream ended without response headers'));
+              return;
+            }
+            settled = true;
+            clearTimeout(timer);
+            resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+          });
+          stream.on('error', (cause: Error) => {
+            // Decided on 'close', which follows: the stream may only have been refused.
+            streamError = cause;
+          });
+          stream.on('close', () => {
+            entry.active -= 1;
+            if (entry.suspect && entry.active === 0) entry.session.destroy();
+            // Normal case: already settled by 'end'; do not build an Error (stack capture) for nothing.
+            if (settled) return;
+            const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
+            const afterGoaway =
+              entry.goawayLastStreamId !== undefined &&
+              status === 0 &&
+              (stream.id === undefined || stream.id > entry.goawayLastStreamId);
+            if (refused || afterGoaway) {
+              entry.usable = false;
+              const why = refused ? 'refused the stream' : 'sent GOAWAY before the stream';
+              if (replays < MAX_UNPROCESSED_REPLAYS && (request.mayStart?.() ?? true)) {
+                replays += 1;
+                start();
+                return;
+              }
+              fail(
+                new TransportError('NETWORK_ERROR', `HTTP/2 server ${why} (not processed)`, {
+                  cause: streamError,
+                  unprocessed: true,
+                }),
+              );
+              return;
+            }
+            fail(
+              new TransportError(
+                'NETWORK_ERROR',
+                streamError
+                  ? `HTTP/2 stream failed: ${streamError.message}`
+                  : `HTTP/2 stream closed before the answer (code ${stream.rstCode ?? 'none'})`,
+                { cause: streamError },
+              ),
+            );
+          });
+          stream.end(request.body);
+        };
+        start();
       });
     },
     async close(): Promise<void> {

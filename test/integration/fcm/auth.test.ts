@@ -140,6 +140,71 @@ describe('FCM access tokens', () => {
   });
 });
 
+describe('FCM credentials: quota project and bounded token fetches', () => {
+  let local: LocalGoogle;
+  let sender: FcmSender | undefined;
+
+  beforeEach(async () => {
+    local = await startLocalGoogle();
+  });
+  afterEach(async () => {
+    await sender?.close();
+    sender = undefined;
+    await local.close();
+  });
+
+  function senderWith(tokenProvider: AccessTokenProvider, timeoutMs = 10_000): FcmSender {
+    sender = createFcmSender({
+      projectId: 'demo-push',
+      endpoint: local.fcm.url,
+      tokenProvider,
+      timeoutMs,
+    });
+    return sender;
+  }
+
+  it('when ADC are user credentials with a quota project, then FCM is told it in x-goog-user-project', async () => {
+    const send = senderWith(
+      local.newUserCredentialsProvider({ quotaProjectId: 'billing-project' }),
+    );
+    const outcome = await send.send({ token: 'device', notification: { title: 'T' } });
+    assert.equal(outcome.ok, true, JSON.stringify(outcome));
+    assert.equal(local.fcm.accepted.at(-1)!.userProject, 'billing-project');
+    assert.equal(local.metadata.requestsByPath.get('/token'), 1, 'refreshed at the OAuth endpoint');
+  });
+
+  it('when user credentials name no quota project, then the project sent to is the quota project', async () => {
+    const send = senderWith(local.newUserCredentialsProvider());
+    assert.equal((await send.send({ token: 'device' })).ok, true);
+    assert.equal(local.fcm.accepted.at(-1)!.userProject, 'demo-push');
+  });
+
+  it('when the credentials are a service account (metadata server), then no quota project is sent', async () => {
+    const send = senderWith(local.newTokenProvider());
+    assert.equal((await send.send({ token: 'device' })).ok, true);
+    assert.equal(local.fcm.accepted.at(-1)!.userProject, undefined);
+  });
+
+  it('when the metadata server hangs, then the send fails as AUTH_ERROR within the request timeout and later sends recover', async () => {
+    local.metadata.hangNextTokenRequests(1);
+    const send = senderWith(local.newTokenProvider({ fetchTimeoutMs: 60_000 }), 300);
+    const outcome = await send.send({ token: 'device' });
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.error.code, 'AUTH_ERROR');
+    assert.match(outcome.error.message, /within 300 ms/);
+    assert.equal(classifyFcmError(outcome.error).kind, 'retry');
+    assert.equal(local.fcm.requestCount, 0);
+  });
+
+  it('when the metadata server hangs, then every token wait of the provider ends after fetchTimeoutMs', async () => {
+    local.metadata.hangNextTokenRequests(1);
+    const provider = local.newTokenProvider({ fetchTimeoutMs: 300 });
+    await assert.rejects(provider.getToken(), /took longer than 300 ms/);
+    // google-auth-library joins the still-hung refresh; the bound still holds for the next wait.
+    await assert.rejects(provider.getToken(), /took longer than 300 ms/);
+  });
+});
+
 function bearerOf(push: AcceptedPush): string {
   return push.bearer;
 }

@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { buildFcmMessage } from '../../../functions/src/core/push';
 import { classifyFcmError } from '../../../functions/src/fcm/classify';
 import { createFcmSender } from '../../../functions/src/fcm/client';
 import type { FcmSender } from '../../../functions/src/fcm/types';
-import { FCM_ERROR_ANSWERS, type FcmErrorCodeName } from '../../../tools/local-google/fcm-server';
+import { CURRENT_FCM_ERROR_CODES, FCM_ERROR_ANSWERS } from '../../../tools/local-google/fcm-server';
 import { type LocalGoogle, startLocalGoogle } from './local-google';
 
 for (const httpVersion of ['2', '1.1'] as const) {
@@ -17,10 +18,14 @@ for (const httpVersion of ['2', '1.1'] as const) {
 
     before(async () => {
       local = await startLocalGoogle();
+      const tokenProvider = local.newTokenProvider();
+      // The first token (google-auth-library's metadata probe and fetch) can take longer than
+      // this suite's short timeout on a loaded machine; the client bounds token waits by it.
+      await tokenProvider.getToken();
       sender = createFcmSender({
         projectId: 'demo-push',
         endpoint: local.fcm.url,
-        tokenProvider: local.newTokenProvider(),
+        tokenProvider,
         httpVersion,
         timeoutMs: 300,
         concurrency: 20,
@@ -52,9 +57,10 @@ for (const httpVersion of ['2', '1.1'] as const) {
       assert.deepEqual(local.fcm.requestsByHttpVersion, { '1.1': 0, '2': 0, [httpVersion]: 1 });
     });
 
-    for (const [code, answer] of Object.entries(FCM_ERROR_ANSWERS)) {
+    for (const code of CURRENT_FCM_ERROR_CODES) {
+      const answer = FCM_ERROR_ANSWERS[code];
       it(`when FCM answers ${code}, then the outcome is ${code} with HTTP ${answer.httpStatus}`, async () => {
-        local.fcm.rules.forToken('scripted', { kind: 'error', code: code as FcmErrorCodeName });
+        local.fcm.rules.forToken('scripted', { kind: 'error', code });
         const outcome = await sender.send({ token: 'scripted', data: { a: 'b' } });
         assert.deepEqual(outcome, {
           ok: false,
@@ -69,6 +75,44 @@ for (const httpVersion of ['2', '1.1'] as const) {
         assert.equal(local.fcm.requestCount, 1);
       });
     }
+
+    it('when FCM answers the legacy APNS_AUTH_ERROR, then the push fails as THIRD_PARTY_AUTH_ERROR, no token refresh, no replay', async () => {
+      const tokensBefore = local.metadata.tokenRequests.length;
+      local.fcm.rules.forToken('ios-legacy', { kind: 'error', code: 'APNS_AUTH_ERROR' });
+      const outcome = await sender.send({ token: 'ios-legacy', notification: { title: 'T' } });
+      assert.ok(!outcome.ok);
+      assert.equal(outcome.error.code, 'THIRD_PARTY_AUTH_ERROR');
+      assert.equal(outcome.error.httpStatus, 401);
+      assert.equal(classifyFcmError(outcome.error).kind, 'fail');
+      assert.equal(local.fcm.requestCount, 1, 'no replay');
+      assert.equal(local.metadata.tokenRequests.length, tokensBefore, 'the access token was kept');
+      // The same access token still works.
+      assert.equal((await sender.send({ token: 'after-apns-error' })).ok, true);
+      assert.equal(local.metadata.tokenRequests.length, tokensBefore);
+    });
+
+    it('when a data-only high-priority push is built for an Apple device, then the local FCM accepts it as a background push', async () => {
+      const message = buildFcmMessage(
+        {
+          id: 'p1',
+          target: { token: 'ios-device' },
+          attempts: 0,
+          data: { sync: '1' },
+          priority: 'high',
+        },
+        Date.now(),
+      );
+      const outcome = await sender.send(message);
+      assert.equal(outcome.ok, true, JSON.stringify(outcome));
+      const apns = local.fcm.accepted.at(-1)!.message.apns as { headers: Record<string, string> };
+      assert.equal(apns.headers['apns-priority'], '5');
+      // What the sender used to build (priority 10) is refused, before any request is made.
+      const refused = await sender.send({
+        ...message,
+        apns: { ...message.apns, headers: { 'apns-priority': '10' } },
+      });
+      assert.equal(!refused.ok && refused.error.code, 'INVALID_ARGUMENT');
+    });
 
     it('when FCM says the token is unregistered, then the drain is told to drop it', async () => {
       local.fcm.unregistered.add('gone');
@@ -158,9 +202,57 @@ for (const httpVersion of ['2', '1.1'] as const) {
         error: { code: 'TIMEOUT', message: 'no answer within 300 ms' },
       });
       assert.equal(classifyFcmError(outcome.ok ? assert.fail() : outcome.error).kind, 'retry');
-      // The connection is still usable afterwards.
       assert.equal((await sender.send({ token: 'after-timeout' })).ok, true);
     });
+
+    if (httpVersion === '2') {
+      it('when a request times out, then its connection is retired and the next send opens a new one', async () => {
+        assert.equal((await sender.send({ token: 'warm-before-timeout' })).ok, true);
+        local.fcm.rules.forToken('silent', { kind: 'hang' });
+        const connectionsBefore = local.fcm.connectionCount;
+        const outcome = await sender.send({ token: 'silent' });
+        assert.equal(!outcome.ok && outcome.error.code, 'TIMEOUT');
+        // A silently dead connection must not cost every later request the full timeout.
+        assert.equal((await sender.send({ token: 'next-1' })).ok, true);
+        assert.equal((await sender.send({ token: 'next-2' })).ok, true);
+        assert.equal(local.fcm.connectionCount, connectionsBefore + 1);
+      });
+
+      it('when FCM refuses the stream (REFUSED_STREAM), then it is replayed at once on a new connection and succeeds', async () => {
+        assert.equal((await sender.send({ token: 'warm-before-refuse' })).ok, true);
+        const connectionsBefore = local.fcm.connectionCount;
+        const first = local.fcm.requestCount + 1;
+        local.fcm.rules.forNth(first, { kind: 'refuse' });
+        const outcome = await sender.send({ token: 'refused-once' });
+        assert.equal(outcome.ok, true);
+        assert.equal(local.fcm.requestCount, first + 1, 'one replay');
+        assert.equal(
+          local.fcm.accepted.filter((p) => p.message.token === 'refused-once').length,
+          1,
+        );
+        assert.equal(local.fcm.connectionCount, connectionsBefore + 1);
+      });
+
+      it('when a GOAWAY says the stream was never processed, then it is replayed at once and succeeds', async () => {
+        assert.equal((await sender.send({ token: 'warm-before-goaway' })).ok, true);
+        const first = local.fcm.requestCount + 1;
+        local.fcm.rules.forNth(first, { kind: 'goaway-refuse' });
+        const outcome = await sender.send({ token: 'goaway-once' });
+        assert.equal(outcome.ok, true);
+        assert.equal(local.fcm.requestCount, first + 1, 'one replay');
+        assert.equal(local.fcm.accepted.filter((p) => p.message.token === 'goaway-once').length, 1);
+      });
+
+      it('when FCM refuses every stream, then the replays stop and the outcome is a retryable NETWORK_ERROR', async () => {
+        local.fcm.rules.forToken('always-refused', { kind: 'refuse' });
+        const outcome = await sender.send({ token: 'always-refused' });
+        assert.ok(!outcome.ok);
+        assert.equal(outcome.error.code, 'NETWORK_ERROR');
+        assert.match(outcome.error.message, /not processed/);
+        assert.equal(local.fcm.requestCount, 4, 'the request and three replays');
+        assert.equal(classifyFcmError(outcome.error).kind, 'retry');
+      });
+    }
 
     it('when the answer is slow but within the timeout, then it succeeds', async () => {
       local.fcm.rules.forToken('slow', { kind: 'delay', ms: 100 });

@@ -26,6 +26,13 @@ export interface LocalGoogle {
   newTokenProvider(
     options?: Omit<AccessTokenProviderOptions, 'source'>,
   ): ReturnType<typeof createGoogleAccessTokenProvider>;
+  /**
+   * A token provider over user credentials (`authorized_user`, as `gcloud auth
+   * application-default login` writes them) refreshed at the metadata server's OAuth endpoint.
+   */
+  newUserCredentialsProvider(options?: {
+    quotaProjectId?: string;
+  }): ReturnType<typeof createGoogleAccessTokenProvider>;
   close(): Promise<void>;
 }
 
@@ -51,6 +58,21 @@ export async function startLocalGoogle(fcmOptions: FcmServerOptions = {}): Promi
         failureCooldownMs: 0,
         projectId: 'demo-push',
         ...options,
+      }),
+    newUserCredentialsProvider: ({ quotaProjectId } = {}) =>
+      createGoogleAccessTokenProvider({
+        failureCooldownMs: 0,
+        projectId: 'demo-push',
+        authOptions: {
+          credentials: {
+            type: 'authorized_user',
+            client_id: 'local-client.apps.googleusercontent.com',
+            client_secret: 'local-secret',
+            refresh_token: 'local-refresh-token',
+            ...(quotaProjectId !== undefined ? { quota_project_id: quotaProjectId } : {}),
+          },
+          clientOptions: { endpoints: { oauth2TokenUrl: `${metadata.url}/token` } },
+        },
       }),
     async close() {
       for (const [key, value] of saved) {

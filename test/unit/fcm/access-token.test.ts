@@ -239,4 +239,34 @@ describe('createAccessTokenProvider', () => {
     await provider.getToken();
     assert.equal(fetches, 2);
   });
+
+  it('when the source never answers, then the fetch fails after fetchTimeoutMs with an AccessTokenError', async () => {
+    let fetches = 0;
+    const provider = createAccessTokenProvider({
+      fetchTimeoutMs: 30,
+      failureCooldownMs: 0,
+      source: () => {
+        fetches += 1;
+        return fetches === 1
+          ? new Promise<FetchedAccessToken>(() => undefined)
+          : Promise.resolve({ token: 'late' });
+      },
+    });
+    await assert.rejects(
+      provider.getToken(),
+      (error: unknown) =>
+        error instanceof AccessTokenError && /took longer than 30 ms/.test(error.message),
+    );
+    // The next call fetches again (nothing stays stuck on the hung fetch).
+    assert.equal(await provider.getToken(), 'late');
+  });
+
+  it('when the source names a quota project, then the provider reports it for x-goog-user-project', async () => {
+    const provider = createAccessTokenProvider({
+      source: async () => ({ token: 't', quotaProjectId: 'billing-project' }),
+    });
+    assert.equal(provider.quotaProjectId?.(), undefined, 'unknown before the first fetch');
+    await provider.getToken();
+    assert.equal(provider.quotaProjectId?.(), 'billing-project');
+  });
 });
