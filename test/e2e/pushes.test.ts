@@ -94,13 +94,13 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
     const pending = await eventually(
       async () => {
         const snap = await fs.db
-          .collection('pushes')
+          .collection('notifications')
           .where('source.path', '==', 'appointments/a-1')
           .get();
         return snap.docs[0];
       },
       15_000,
-      'the reminder push document',
+      'the reminder notification document',
     );
     assert.equal(pending.get('status'), 'pending');
     assert.equal(pending.get('reservedAt').toMillis(), startsAt.toMillis() - 3_600_000);
@@ -112,12 +112,58 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
       setTimeout(r, Math.max(0, pending.get('reservedAt').toMillis() - Date.now()) + 200),
     );
     await runScheduled('drainReservedPushes');
-    const sent = await pending.ref.get();
-    assert.equal(sent.get('status'), 'sent');
+    const expanded = await pending.ref.get();
+    assert.equal(expanded.get('status'), 'expanded');
+    const [deliveryId] = expanded.get('deliveryIds') as string[];
+    const delivery = await fs.db.collection('pushes').doc(deliveryId).get();
+    assert.equal(delivery.get('status'), 'sent');
+    assert.equal(delivery.get('pushToken'), TOKEN);
     assert.equal(
       acceptedFor((m) => (m.data as Record<string, string>)?.appointmentId === 'a-1').length,
       1,
     );
+  });
+
+  it('when the user signs out and someone else signs in on the same phone before a reminder is due, then the reminder never reaches the phone', async () => {
+    const startsAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000 + 5_000);
+    await fs.db
+      .collection('appointments')
+      .doc('a-2')
+      .set({ uid, startsAt, title: 'Private appointment' });
+    const pending = await eventually(
+      async () => {
+        const snap = await fs.db
+          .collection('notifications')
+          .where('source.path', '==', 'appointments/a-2')
+          .get();
+        return snap.docs[0];
+      },
+      15_000,
+      'the reminder notification document',
+    );
+    // Logout on the phone, then a second user signs in there and registers the same token.
+    await phone.callable('unregisterToken')({ token: TOKEN });
+    const nextUser = clientApp();
+    try {
+      await nextUser.signIn();
+      await nextUser.callable('registerToken')({ token: TOKEN, platform: 'android' });
+      await new Promise((r) =>
+        setTimeout(r, Math.max(0, pending.get('reservedAt').toMillis() - Date.now()) + 200),
+      );
+      await runScheduled('drainReservedPushes');
+      const ended = await pending.ref.get();
+      assert.equal(ended.get('status'), 'undeliverable');
+      assert.equal(ended.get('result').code, 'NO_DEVICES');
+      assert.equal(
+        acceptedFor((m) => (m.data as Record<string, string>)?.appointmentId === 'a-2').length,
+        0,
+        'the previous user’s reminder must not reach the next user',
+      );
+    } finally {
+      await nextUser.close();
+      // The phone is the first user's again for the tests below.
+      await phone.callable('registerToken')({ token: TOKEN, platform: 'android' });
+    }
   });
 
   it('when the backend writes an outbox request, then it is accepted and delivered', async () => {
@@ -126,7 +172,8 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
       .add({ to: { uid }, title: 'Outbox hello', data: { source: 'e2e' } });
     const done = await outboxOutcome(ref);
     assert.equal(done.get('status'), 'accepted');
-    assert.equal(done.get('pushIds').length, 1);
+    assert.equal(done.get('notificationIds').length, 1);
+    assert.ok(done.get('deleteAt'), 'a processed request is deleted by TTL after retention');
     await eventually(
       () =>
         acceptedFor((m) => (m.notification as { title?: string })?.title === 'Outbox hello').length

@@ -35,6 +35,7 @@ function inWords(ms: number): string {
 
 async function pushFor(
   db: Firestore,
+  collection: 'pushes' | 'notifications',
   sourcePath: string,
   accept: (doc: QueryDocumentSnapshot) => boolean,
   timeoutMs: number,
@@ -42,7 +43,7 @@ async function pushFor(
 ): Promise<QueryDocumentSnapshot> {
   return eventually(
     async () => {
-      const snap = await db.collection('pushes').where('source.path', '==', sourcePath).get();
+      const snap = await db.collection(collection).where('source.path', '==', sourcePath).get();
       return snap.docs.find(accept);
     },
     timeoutMs,
@@ -75,6 +76,7 @@ export async function runDemo(
     print(`orders/${orderId}: paid -> shipped`);
     const sent = await pushFor(
       db,
+      'pushes',
       `orders/${orderId}`,
       (d) => d.get('status') === 'sent',
       60_000,
@@ -92,16 +94,19 @@ export async function runDemo(
       .doc(appointmentId)
       .set({ uid, startsAt: Timestamp.fromDate(startsAt), title: 'Dentist' });
     print(`appointments/${appointmentId}: "Dentist" at ${clock(startsAt)}`);
+    // A reminder is one notification for the user until it is due; then the drain resolves the
+    // user's devices at that moment and sends one delivery (a `pushes` document) to each.
     const pending = await pushFor(
       db,
+      'notifications',
       `appointments/${appointmentId}`,
       () => true,
       60_000,
-      'the reminder push document',
+      'the reminder notification document',
     );
     const reservedAt = (pending.get('reservedAt') as Timestamp).toDate();
     print(
-      `  reminder waiting: pushes/${pending.id} status ${pending.get('status')}, reservedAt ${clock(reservedAt)} (in ${inWords(reservedAt.getTime() - Date.now())})`,
+      `  reminder waiting: notifications/${pending.id} status ${pending.get('status')}, reservedAt ${clock(reservedAt)} (in ${inWords(reservedAt.getTime() - Date.now())})`,
     );
     const result: DemoResult = {
       uid,
@@ -117,7 +122,10 @@ export async function runDemo(
     const reminderSent = await eventually(
       async () => {
         const snap = await pending.ref.get();
-        return snap.get('status') === 'sent' ? snap : undefined;
+        const [deliveryId] = (snap.get('deliveryIds') as string[] | undefined) ?? [];
+        if (!deliveryId) return undefined;
+        const delivery = await db.collection('pushes').doc(deliveryId).get();
+        return delivery.get('status') === 'sent' ? delivery : undefined;
       },
       reservedAt.getTime() - Date.now() + 3 * 60_000,
       'the drain to send the reminder',

@@ -17,6 +17,7 @@ import {
 import type { PlannedPush, PushTarget, QueuedPush } from '../core/push';
 import { notOwnedUpdate, type PushUpdate } from '../core/send-decision';
 import { tokenIdOf } from '../core/token-id';
+import { createBulkWriter, flush } from './bulk-writes';
 import { QUERIES } from './queries';
 import { PUSH_TOKENS } from './token-store';
 
@@ -67,22 +68,9 @@ const ts = (ms: number) => Timestamp.fromMillis(ms);
 const GRPC_ALREADY_EXISTS = 6;
 const GRPC_FAILED_PRECONDITION = 9;
 
-/**
- * A BulkWriter that retries only what the SDK's default policy retries: preconditions and
- * create-if-absent fail by design, and NOT_FOUND or INVALID_ARGUMENT never heal by retrying.
- */
-export function bulkWriter(db: Firestore): BulkWriter {
-  const w = db.bulkWriter();
-  w.onWriteError(
-    (err) =>
-      (DEFAULT_RETRY_CODES.has(err.code) || (err.operationType === 'delete' && err.code === 13)) &&
-      err.failedAttempts < 10,
-  );
-  return w;
-}
-// The SDK's default for batchWrite: RESOURCE_EXHAUSTED, ABORTED, UNAVAILABLE (and INTERNAL for a
-// delete), at most 10 attempts.
-const DEFAULT_RETRY_CODES = new Set([8, 10, 14]);
+/** Writers with the SDK's default retry policy (see bulk-writes.ts); shared by every store. */
+export const bulkWriter = (db: Firestore): BulkWriter => createBulkWriter(db);
+export { flush };
 
 function withoutUndefined<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
@@ -172,16 +160,6 @@ export function isDue(snap: DocumentSnapshot, nowMs: number): boolean {
   return next instanceof Timestamp && next.toMillis() <= nowMs;
 }
 
-/**
- * Closes the writer and waits for every write's own handling. Handlers are attached (allSettled)
- * before anything can reject, so no rejection goes unhandled while the writer flushes.
- */
-export async function flush(w: BulkWriter, writes: Array<Promise<unknown>>): Promise<void> {
-  const settled = Promise.allSettled(writes);
-  await w.close();
-  const failed = (await settled).find((r) => r.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-}
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(
@@ -214,6 +192,10 @@ export function createPushStore(
       nextAttemptAt: ts(leaseUntilMs),
       attempts: FieldValue.increment(1),
       claimedBy: runId,
+      // Firestore's commit time of this claim: comparable with a token's update time, so an
+      // audit (the chaos run's misdelivered count) can tell whether the token was still the
+      // user's when the claim committed.
+      claimCommittedAt: FieldValue.serverTimestamp(),
       history: FieldValue.arrayUnion({
         at: ts(nowMs),
         event: 'claimed',
