@@ -110,11 +110,28 @@ export function validateSettings(raw: Readonly<Record<string, unknown>>): ParamV
   return out as ParamValues;
 }
 
+/**
+ * The drain function's timeout (drainReservedPushes' `timeoutSeconds`). A run claims pages until
+ * its budget ends, and the last page may take until its lease ends, so budget + lease must fit,
+ * or the platform would kill a run between FCM's answers and their results (a re-send window).
+ */
+export const DRAIN_TIMEOUT_SECONDS = 1800; // The most a 2nd-gen scheduled (HTTP) function allows.
+
 /** Validated param values → the settings use cases receive. */
 export function settingsFrom(raw: Readonly<Record<string, unknown>>): Settings {
   const v = validateSettings(raw);
   const timeoutMs = v.FCM_TIMEOUT_MS;
   const floorMs = minimumLeaseMs(v.DRAIN_BATCH_SIZE, v.DRAIN_CONCURRENCY, timeoutMs);
+  const leaseMs = Math.max(v.LEASE_SECONDS * 1000, floorMs);
+  const runMs = v.DRAIN_TIME_BUDGET_SECONDS * 1000 + leaseMs;
+  if (runMs > DRAIN_TIMEOUT_SECONDS * 1000) {
+    throw new SettingsError([
+      `DRAIN_TIME_BUDGET_SECONDS=${v.DRAIN_TIME_BUDGET_SECONDS} plus the lease (${leaseMs / 1000} s: ` +
+        `LEASE_SECONDS raised to ceil(DRAIN_BATCH_SIZE / DRAIN_CONCURRENCY) x FCM_TIMEOUT_MS + ` +
+        `4 x FCM_TIMEOUT_MS + 5 s) must fit in the drain's ${DRAIN_TIMEOUT_SECONDS} s timeout: ` +
+        `lower the budget, the batch size or the FCM timeout, or raise the concurrency`,
+    ]);
+  }
   return {
     region: v.PUSH_REGION,
     fcmEndpoint: v.FCM_ENDPOINT.replace(/\/+$/, ''),
@@ -125,7 +142,7 @@ export function settingsFrom(raw: Readonly<Record<string, unknown>>): Settings {
     drainBatchSize: v.DRAIN_BATCH_SIZE,
     drainConcurrency: v.DRAIN_CONCURRENCY,
     drainTimeBudgetMs: v.DRAIN_TIME_BUDGET_SECONDS * 1000,
-    leaseMs: Math.max(v.LEASE_SECONDS * 1000, floorMs),
+    leaseMs,
     leaseSafetyMs: leaseSafetyMsFor(timeoutMs),
     maxAttempts: v.MAX_ATTEMPTS,
     backoffBaseMs: v.BACKOFF_BASE_SECONDS * 1000,

@@ -2,6 +2,7 @@
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import * as logger from 'firebase-functions/logger';
 import { REGION, readSettings } from '../config/params';
+import { DRAIN_TIMEOUT_SECONDS } from '../config/settings';
 import { productionDeps } from '../adapters/delivery-deps';
 import { drainDuePushes } from '../use-cases/drain-pushes';
 
@@ -9,7 +10,8 @@ export const drainReservedPushes = onSchedule(
   {
     schedule: 'every 1 minutes',
     region: REGION,
-    timeoutSeconds: 120,
+    // Budget + lease must fit (checked when settings are read): the default 50 s + 120 s does.
+    timeoutSeconds: DRAIN_TIMEOUT_SECONDS,
     // One drain per instance: under a backlog the next tick must not run beside this one on the
     // same instance, sharing its memory and its sender's concurrency (which the lease floor does
     // not account for). Overlapping runs on different instances are safe: claims are exclusive.

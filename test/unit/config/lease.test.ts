@@ -4,6 +4,7 @@ import {
   leaseSafetyMsFor,
   minimumLeaseMs,
   settingsFrom,
+  DRAIN_TIMEOUT_SECONDS,
 } from '../../../functions/src/config/settings';
 import { DEFAULTS } from '../../../functions/src/config/defaults';
 
@@ -41,5 +42,15 @@ describe('settingsFrom: lease', () => {
     const s = settingsFrom({ ...DEFAULTS, FCM_TIMEOUT_MS: 60_000 });
     assert.equal(s.leaseSafetyMs, 245_000);
     assert.equal(s.leaseMs, 5 * 60_000 + 245_000);
+  });
+  it('when the budget plus the lease would outlast the drain function, then reading settings fails naming both', () => {
+    assert.throws(
+      () => settingsFrom({ ...DEFAULTS, DRAIN_TIME_BUDGET_SECONDS: 540, DRAIN_CONCURRENCY: 1 }),
+      /DRAIN_TIME_BUDGET_SECONDS=540 plus the lease .* must fit in the drain's 1800 s timeout/,
+    );
+  });
+  it('when the defaults are used, then a run fits in the drain function with room to spare', () => {
+    const s = settingsFrom(DEFAULTS);
+    assert.ok(s.drainTimeBudgetMs + s.leaseMs <= DRAIN_TIMEOUT_SECONDS * 1000);
   });
 });
