@@ -1,12 +1,19 @@
 /**
  * What a device may send to registerToken / unregisterToken, parsed into core types or rejected
  * with a message that names the field. Pure: no Firestore, no clock.
+ *
+ * A registration never turns a device away for its optional metadata: only a bad token or
+ * platform (or data that is not an object, or is over the abuse bound) fails the call. A
+ * `locale`, `timezone` or `appVersion` is normalised when it can be (core/locale.ts) and
+ * otherwise left out with a warning, and an unknown field is ignored with a warning, so an app
+ * that sends something unexpected (an iOS locale with `@rg=…`, a newer app's extra field) still
+ * gets its pushes.
  */
+import { normaliseLocale, normaliseTimeZone } from './locale';
 import {
   hasWhitespaceOrControl,
   isPlainObject,
   ok,
-  optionalString,
   reject,
   unknownKey,
   type Parsed,
@@ -38,22 +45,33 @@ export interface UnregisterTokenInput {
   token: string;
 }
 
-const REGISTER_FIELDS = ['token', 'platform', 'locale', 'timezone', 'appVersion'] as const;
+/** Something the call sent that was not saved, and why; returned to the app, never an error. */
+export interface RegistrationWarning {
+  field: string;
+  message: string;
+}
 
-// BCP 47 shape (en, en-US, zh-Hant-TW, es-419); Android's en_US is accepted too.
-const LOCALE = {
-  test: (s: string) => /^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$/.test(s),
-  describe: 'a BCP 47 language tag such as "en-US"',
-};
-const TIMEZONE = { test: isIanaTimeZone, describe: 'an IANA time zone such as "Asia/Seoul"' };
+export type ParsedRegistration =
+  | { ok: true; value: RegisterTokenInput; warnings: RegistrationWarning[] }
+  | { ok: false; field: string; message: string };
 
-function isIanaTimeZone(s: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: s });
-    return true;
-  } catch {
-    return false;
+export const REGISTER_FIELDS = ['token', 'platform', 'locale', 'timezone', 'appVersion'] as const;
+
+export const MAX_APP_VERSION_LENGTH = 64;
+/** Unknown fields named one by one in warnings; the rest are counted in one more warning. */
+const MAX_UNKNOWN_FIELD_WARNINGS = 5;
+
+function normaliseAppVersion(
+  raw: unknown,
+): { ok: true; value: string } | { ok: false; reason: string } {
+  if (typeof raw !== 'string') return { ok: false, reason: 'appVersion must be a string' };
+  const value = raw.trim();
+  if (value === '') return { ok: false, reason: 'appVersion is empty' };
+  if (value.length > MAX_APP_VERSION_LENGTH) {
+    return { ok: false, reason: `appVersion is longer than ${MAX_APP_VERSION_LENGTH} characters` };
   }
+  if (/\p{Cc}/u.test(value)) return { ok: false, reason: 'appVersion has control characters' };
+  return { ok: true, value };
 }
 
 /**
@@ -116,35 +134,55 @@ function parseToken(data: Record<string, unknown>): Parsed<string> {
   return ok(token);
 }
 
-export function parseRegisterTokenInput(data: unknown): Parsed<RegisterTokenInput> {
+const refuse = (field: string, message: string) => ({ ok: false as const, field, message });
+
+export function parseRegisterTokenInput(data: unknown): ParsedRegistration {
   const sized = withinSizeLimit(data);
   if (!sized.ok) return sized;
   if (!isPlainObject(data)) {
-    return reject('(data)', 'data must be an object such as { token, platform }.');
-  }
-  const extra = unknownKey(data, REGISTER_FIELDS);
-  if (extra !== undefined) {
-    return reject(extra, `${extra} is not a known field (allowed: ${REGISTER_FIELDS.join(', ')}).`);
+    return refuse('(data)', 'data must be an object such as { token, platform }.');
   }
   const token = parseToken(data);
   if (!token.ok) return token;
   const platform = data.platform;
   if (platform === undefined)
-    return reject('platform', `platform is required (${PLATFORMS.join(', ')}).`);
+    return refuse('platform', `platform is required (${PLATFORMS.join(', ')}).`);
   if (typeof platform !== 'string' || !(PLATFORMS as readonly string[]).includes(platform)) {
-    return reject('platform', `platform must be one of ${PLATFORMS.join(', ')}.`);
+    return refuse('platform', `platform must be one of ${PLATFORMS.join(', ')}.`);
   }
-  const locale = optionalString(data, 'locale', 35, LOCALE);
-  if (!locale.ok) return locale;
-  const timezone = optionalString(data, 'timezone', 64, TIMEZONE);
-  if (!timezone.ok) return timezone;
-  const appVersion = optionalString(data, 'appVersion', 64);
-  if (!appVersion.ok) return appVersion;
   const value: RegisterTokenInput = { token: token.value, platform: platform as Platform };
-  if (locale.value !== undefined) value.locale = locale.value;
-  if (timezone.value !== undefined) value.timezone = timezone.value;
-  if (appVersion.value !== undefined) value.appVersion = appVersion.value;
-  return ok(value);
+  const warnings: RegistrationWarning[] = [];
+
+  const optional = [
+    ['locale', normaliseLocale],
+    ['timezone', normaliseTimeZone],
+    ['appVersion', normaliseAppVersion],
+  ] as const;
+  for (const [field, normalise] of optional) {
+    const raw = data[field];
+    if (raw === undefined || raw === null) continue; // absent (null: what Dart maps send)
+    const normalised = normalise(raw);
+    if (normalised.ok) value[field] = normalised.value;
+    else warnings.push({ field, message: `${normalised.reason}; it was not saved.` });
+  }
+
+  const unknown = Object.keys(data).filter(
+    (key) => !(REGISTER_FIELDS as readonly string[]).includes(key),
+  );
+  for (const key of unknown.slice(0, MAX_UNKNOWN_FIELD_WARNINGS)) {
+    const field = unknownKey({ [key]: true }, []) ?? key;
+    warnings.push({
+      field,
+      message: `${field} is not a known field and was ignored (known: ${REGISTER_FIELDS.join(', ')}).`,
+    });
+  }
+  if (unknown.length > MAX_UNKNOWN_FIELD_WARNINGS) {
+    warnings.push({
+      field: '(data)',
+      message: `${unknown.length - MAX_UNKNOWN_FIELD_WARNINGS} more unknown fields were ignored.`,
+    });
+  }
+  return { ok: true, value, warnings };
 }
 
 export function parseUnregisterTokenInput(data: unknown): Parsed<UnregisterTokenInput> {

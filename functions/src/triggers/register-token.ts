@@ -9,7 +9,10 @@ import { tokenCallableOptions } from './callable-options';
 import { toHttpsError } from './https-errors';
 import { callerOf } from './caller';
 
-/** registerToken({ token, platform, locale?, timezone?, appVersion? }) -> { tokenId } */
+/**
+ * registerToken({ token, platform, locale?, timezone?, appVersion? })
+ *   -> { tokenId } or { tokenId, warnings: [{ field, message }] } when something was left out.
+ */
 export const registerToken = onCall(tokenCallableOptions, async (request) => {
   try {
     const settings = readSettings();
@@ -32,7 +35,14 @@ export const registerToken = onCall(tokenCallableOptions, async (request) => {
       removedByCap: saved.removedTokenIds.length,
       moved: saved.movedFromAnotherUser,
     });
-    return { tokenId: saved.tokenId };
+    if (saved.warnings.length === 0) return { tokenId: saved.tokenId };
+    // Field names only: the values are the device's and may be anything.
+    logger.warn('token.metadata_ignored', {
+      uid: request.auth?.uid,
+      tokenId: saved.tokenId.slice(0, 12),
+      fields: saved.warnings.map((w) => w.field),
+    });
+    return { tokenId: saved.tokenId, warnings: saved.warnings };
   } catch (err) {
     throw toHttpsError(err, 'token.register_failed');
   }

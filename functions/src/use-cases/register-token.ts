@@ -1,12 +1,18 @@
 /**
  * registerToken: a signed-in app saves its FCM registration token.
  * The story: check the caller, count the call against the caller's rate limit, parse the input,
- * upsert pushTokens/{sha256(token)}, keep at most N devices for the user.
+ * upsert pushTokens/{sha256(token)}, keep at most N devices for the user. Optional metadata that
+ * cannot be used (a malformed locale, time zone or app version, an unknown field) is left out and
+ * reported back as warnings: only a bad token or platform fails the call.
  */
 import { fail } from '../core/errors';
 import { ONE_MINUTE_MS } from '../core/rate-limit';
 import { tokenIdOf } from '../core/token-id';
-import { parseRegisterTokenInput, parseUnregisterTokenInput } from '../core/token-registration';
+import {
+  parseRegisterTokenInput,
+  parseUnregisterTokenInput,
+  type RegistrationWarning,
+} from '../core/token-registration';
 import type { SavedToken, TokenStore } from '../adapters/token-store';
 import type { RateLimitStore } from '../adapters/rate-limit-store';
 
@@ -63,13 +69,19 @@ export async function registerToken(
   deps: { tokens: TokenStore; maxDevicesPerUser: number } & CallerPolicy & CallLimit,
   caller: Caller | undefined,
   data: unknown,
-): Promise<SavedToken> {
+): Promise<SavedToken & { warnings: RegistrationWarning[] }> {
   const { uid } = requireCaller(caller, deps);
   await limitCalls(deps, uid);
   const input = parseRegisterTokenInput(data);
   if (!input.ok)
     return fail({ kind: 'invalid-argument', field: input.field, message: input.message });
-  return deps.tokens.save(uid, tokenIdOf(input.value.token), input.value, deps.maxDevicesPerUser);
+  const saved = await deps.tokens.save(
+    uid,
+    tokenIdOf(input.value.token),
+    input.value,
+    deps.maxDevicesPerUser,
+  );
+  return { ...saved, warnings: input.warnings };
 }
 
 /**

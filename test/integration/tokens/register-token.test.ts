@@ -124,6 +124,54 @@ describe('registerToken / unregisterToken against the Firestore emulator', () =>
     assert.equal((await fs.db.collection(PUSH_TOKENS).get()).size, 0);
   });
 
+  it('when an iOS locale carries a region override, then it is saved as a BCP 47 tag', async () => {
+    const saved = await registerToken(deps, alice, {
+      token: 'ios-tok',
+      platform: 'ios',
+      locale: 'en_US@rg=krzzzz',
+      timezone: 'asia/seoul',
+    });
+    assert.deepEqual(saved.warnings, []);
+    const data = (await doc('ios-tok')).data()!;
+    assert.equal(data.locale, 'en-US');
+    assert.equal(data.timezone, 'Asia/Seoul');
+  });
+
+  it('when the metadata is malformed, then the device is still registered, the fields are left out and warnings name them', async () => {
+    const saved = await registerToken(deps, alice, {
+      token: 'tok-meta',
+      platform: 'android',
+      locale: 'english please',
+      timezone: 'Mars/Olympus',
+      appVersion: 'x'.repeat(100),
+      notificationsEnabled: true,
+    });
+    assert.deepEqual(
+      saved.warnings.map((w) => w.field),
+      ['locale', 'timezone', 'appVersion', 'notificationsEnabled'],
+    );
+    const data = (await doc('tok-meta')).data()!;
+    assert.equal(data.uid, 'alice');
+    assert.equal(data.platform, 'android');
+    for (const field of ['locale', 'timezone', 'appVersion', 'notificationsEnabled']) {
+      assert.equal(data[field], undefined, field);
+    }
+  });
+
+  it('when a later call sends a malformed locale, then the saved one is kept', async () => {
+    await registerToken(deps, alice, { token: 'tok-keep', platform: 'ios', locale: 'ko-KR' });
+    const saved = await registerToken(deps, alice, {
+      token: 'tok-keep',
+      platform: 'ios',
+      locale: 42,
+    });
+    assert.deepEqual(
+      saved.warnings.map((w) => w.field),
+      ['locale'],
+    );
+    assert.equal((await doc('tok-keep')).get('locale'), 'ko-KR');
+  });
+
   it('when nobody is signed in, then unauthenticated and nothing is written', async () => {
     await assert.rejects(
       registerToken(deps, undefined, { token: 'tok', platform: 'ios' }),

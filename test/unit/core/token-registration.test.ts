@@ -32,19 +32,100 @@ describe('parseRegisterTokenInput', () => {
         timezone: 'Asia/Seoul',
         appVersion: '2.3.1 (45)',
       },
+      warnings: [],
     });
   });
 
-  it('when optional fields are absent, then they are absent from the value', () => {
+  it('when optional fields are absent or null, then they are absent from the value, without warnings', () => {
     const r = parseRegisterTokenInput({ token: TOKEN, platform: 'web' });
-    assert.deepEqual(r, { ok: true, value: { token: TOKEN, platform: 'web' } });
+    assert.deepEqual(r, { ok: true, value: { token: TOKEN, platform: 'web' }, warnings: [] });
+    const nulls = { token: TOKEN, platform: 'web', locale: null, timezone: null, appVersion: null };
+    assert.deepEqual(parseRegisterTokenInput(nulls), r);
   });
 
-  it('when android locale style en_US is sent, then it is accepted', () => {
-    assert.equal(
-      parseRegisterTokenInput({ token: TOKEN, platform: 'android', locale: 'en_US' }).ok,
-      true,
+  const normalised: Array<[string, Record<string, unknown>, Record<string, string>]> = [
+    ['an Android locale en_US', { locale: 'en_US' }, { locale: 'en-US' }],
+    // What the README's old iOS snippet produced with a region override.
+    ['an iOS locale with a region override', { locale: 'en_US@rg=krzzzz' }, { locale: 'en-US' }],
+    ['an iOS locale with a calendar', { locale: 'ja-JP@calendar=japanese' }, { locale: 'ja-JP' }],
+    ['a POSIX locale', { locale: 'ko_KR.UTF-8' }, { locale: 'ko-KR' }],
+    ['a locale in odd case', { locale: 'zh-hant-tw' }, { locale: 'zh-Hant-TW' }],
+    [
+      'a 38-character BCP 47 tag',
+      { locale: 'sr-Latn-RS-u-ca-gregory-nu-latn-hc-h23' },
+      { locale: 'sr-Latn-RS-u-ca-gregory-hc-h23-nu-latn' },
+    ],
+    ['a time zone in lower case', { timezone: 'asia/seoul' }, { timezone: 'Asia/Seoul' }],
+    ['an app version with spaces around it', { appVersion: ' 2.0 ' }, { appVersion: '2.0' }],
+  ];
+  for (const [what, sent, saved] of normalised) {
+    it(`when ${what} is sent, then it is normalised and saved without a warning`, () => {
+      assert.deepEqual(parseRegisterTokenInput({ token: TOKEN, platform: 'ios', ...sent }), {
+        ok: true,
+        value: { token: TOKEN, platform: 'ios', ...saved },
+        warnings: [],
+      });
+    });
+  }
+
+  const dropped: Array<[string, Record<string, unknown>, string]> = [
+    ['locale is a number', { locale: 5 }, 'locale'],
+    ['locale is not a tag', { locale: 'english please' }, 'locale'],
+    ['locale is oversized', { locale: 'en-' + 'x'.repeat(300) }, 'locale'],
+    ['locale is empty', { locale: '' }, 'locale'],
+    ['timezone is unknown', { timezone: 'Mars/Olympus' }, 'timezone'],
+    ['timezone is an offset', { timezone: '+09:00' }, 'timezone'],
+    ['timezone is oversized', { timezone: 'A'.repeat(65) }, 'timezone'],
+    ['appVersion is an object', { appVersion: { v: 1 } }, 'appVersion'],
+    ['appVersion is oversized', { appVersion: '1'.repeat(65) }, 'appVersion'],
+    ['appVersion has a control character', { appVersion: '1\u0007' }, 'appVersion'],
+    ['an unknown field is sent', { uid: 'someone-else' }, 'uid'],
+  ];
+  for (const [what, sent, field] of dropped) {
+    it(`when ${what}, then the device is still registered and a warning names ${field}`, () => {
+      const r = parseRegisterTokenInput({
+        token: TOKEN,
+        platform: 'ios',
+        locale: 'ko-KR',
+        ...sent,
+      });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(r.value.token, TOKEN);
+      assert.equal(r.value.platform, 'ios');
+      assert.equal(field in r.value, false, `${field} is not saved`);
+      assert.deepEqual(
+        r.warnings.map((w) => w.field),
+        [field],
+      );
+      assert.match(r.warnings[0]!.message, new RegExp(field));
+    });
+  }
+
+  it('when every optional field is bad, then the token is saved with three warnings', () => {
+    const r = parseRegisterTokenInput({
+      token: TOKEN,
+      platform: 'android',
+      locale: 42,
+      timezone: 'Nowhere/Land',
+      appVersion: '',
+    });
+    assert.ok(r.ok);
+    assert.deepEqual(r.value, { token: TOKEN, platform: 'android' });
+    assert.deepEqual(
+      r.warnings.map((w) => w.field),
+      ['locale', 'timezone', 'appVersion'],
     );
+  });
+
+  it('when many unknown fields are sent, then five are named and the rest counted', () => {
+    const extra = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`x${i}`, i]));
+    const r = parseRegisterTokenInput({ token: TOKEN, platform: 'web', ...extra });
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.warnings.map((w) => w.field),
+      ['x0', 'x1', 'x2', 'x3', 'x4', '(data)'],
+    );
+    assert.match(r.warnings[5]!.message, /3 more/);
   });
 
   const cases: Array<[string, unknown, string]> = [
@@ -62,39 +143,11 @@ describe('parseRegisterTokenInput', () => {
     ['platform is missing', { token: TOKEN }, 'platform'],
     ['platform is unknown', { token: TOKEN, platform: 'windows' }, 'platform'],
     ['platform is upper case', { token: TOKEN, platform: 'IOS' }, 'platform'],
-    ['locale is a number', { token: TOKEN, platform: 'ios', locale: 5 }, 'locale'],
     [
-      'locale is oversized',
-      { token: TOKEN, platform: 'ios', locale: 'en-' + 'x'.repeat(40) },
-      'locale',
+      'the token is bad even with good metadata',
+      { token: 'a b', platform: 'ios', locale: 'ko-KR' },
+      'token',
     ],
-    ['locale is not a tag', { token: TOKEN, platform: 'ios', locale: 'english please' }, 'locale'],
-    [
-      'timezone is unknown',
-      { token: TOKEN, platform: 'ios', timezone: 'Mars/Olympus' },
-      'timezone',
-    ],
-    [
-      'timezone is oversized',
-      { token: TOKEN, platform: 'ios', timezone: 'A'.repeat(65) },
-      'timezone',
-    ],
-    [
-      'appVersion is an object',
-      { token: TOKEN, platform: 'ios', appVersion: { v: 1 } },
-      'appVersion',
-    ],
-    [
-      'appVersion is oversized',
-      { token: TOKEN, platform: 'ios', appVersion: '1'.repeat(65) },
-      'appVersion',
-    ],
-    [
-      'appVersion has a control character',
-      { token: TOKEN, platform: 'ios', appVersion: '1\u0007' },
-      'appVersion',
-    ],
-    ['an unknown field is sent', { token: TOKEN, platform: 'ios', uid: 'someone-else' }, 'uid'],
   ];
   for (const [what, data, field] of cases) {
     it(`when ${what}, then it is rejected naming ${field}`, () => {

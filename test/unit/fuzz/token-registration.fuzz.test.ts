@@ -13,7 +13,9 @@ import {
   parseRegisterTokenInput,
   parseUnregisterTokenInput,
   type RegisterTokenInput,
+  type RegistrationWarning,
 } from '../../../functions/src/core/token-registration';
+import { normaliseLocale, normaliseTimeZone } from '../../../functions/src/core/locale';
 import {
   assertUsableRejection,
   fuzzParams,
@@ -28,11 +30,15 @@ function assertValidToken(token: unknown): void {
   assert.doesNotMatch(t, /[\s\p{Cc}]/u);
 }
 
-function assertValidRegistration(data: unknown, value: RegisterTokenInput): void {
+function assertValidRegistration(
+  data: unknown,
+  value: RegisterTokenInput,
+  warnings: RegistrationWarning[],
+): void {
   assertValidToken(value.token);
   assert.ok((PLATFORMS as readonly string[]).includes(value.platform));
   for (const [field, max] of [
-    ['locale', 35],
+    ['locale', 64],
     ['timezone', 64],
     ['appVersion', 64],
   ] as const) {
@@ -40,10 +46,25 @@ function assertValidRegistration(data: unknown, value: RegisterTokenInput): void
     if (v === undefined) continue;
     assert.ok(typeof v === 'string' && v.length >= 1 && v.length <= max, `${field}: ${v}`);
   }
-  // Nothing is invented or dropped: the value is exactly the fields that were sent (a key holding
-  // undefined, which JSON cannot carry, counts as absent).
-  const sent = Object.entries(data as object).filter(([, v]) => v !== undefined);
-  assert.deepEqual({ ...value }, Object.fromEntries(sent));
+  // Saved values are canonical (normalising them again changes nothing).
+  if (value.locale !== undefined) assert.equal(normaliseLocale(value.locale).ok, true);
+  if (value.timezone !== undefined) assert.equal(normaliseTimeZone(value.timezone).ok, true);
+  // Nothing is invented and nothing disappears silently: every field sent (a key holding undefined
+  // or null counts as absent) is either saved, possibly normalised, or named in a warning.
+  const sent = Object.entries(data as object).filter(([, v]) => v !== undefined && v !== null);
+  // Warnings name the empty key as "" (a field must be visible).
+  const warned = new Set(warnings.map((w) => (w.field === '""' ? '' : w.field)));
+  for (const key of Object.keys(value))
+    assert.ok(
+      sent.some(([k]) => k === key),
+      key,
+    );
+  const unknownCount = sent.filter(([k]) => !(k in value) && !warned.has(k)).length;
+  for (const [key] of sent) {
+    if (key in value || warned.has(key)) continue;
+    // Only unknown fields beyond the five named ones may be counted in one '(data)' warning.
+    assert.ok(warned.has('(data)') && unknownCount > 0, `field ${key} vanished`);
+  }
   assert.ok(jsonBytesUpTo(data, MAX_CALL_DATA_BYTES) <= MAX_CALL_DATA_BYTES);
 }
 
@@ -55,7 +76,7 @@ describe('fuzz: parseRegisterTokenInput / parseUnregisterTokenInput', () => {
         const r = parseRegisterTokenInput(data);
         if (r.ok) {
           accepted++;
-          assertValidRegistration(data, r.value);
+          assertValidRegistration(data, r.value, r.warnings);
         } else assertUsableRejection(r);
       }),
       fuzzParams(3000),
