@@ -16,6 +16,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { defaultParamEnv } from '../../functions/src/config/defaults';
+import { leaseSafetyMsFor } from '../../functions/src/config/settings';
 import { createPushStore, PUSHES } from '../../functions/src/adapters/push-store';
 import { PUSH_TOKENS } from '../../functions/src/adapters/token-store';
 import { planPushes, type PlannedPush } from '../../functions/src/core/push';
@@ -65,11 +67,17 @@ export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'seed' | 'logDir'> = {
 
 /** Virtual time runs this much faster than real time (see shared.ts virtualClock). */
 const SPEED = 20;
-/** Lease 40 s virtual = 2 s real; backoff base 2 s virtual = 0.1 s real. */
-const LEASE_MS = 40_000;
+/** Real milliseconds: the FCM client's per-request timeout (8 s virtual). */
+const FCM_TIMEOUT_MS = 400;
+/**
+ * The production rules in virtual time: no request starts within leaseSafetyMsFor(timeout) of a
+ * lease's end (37 s virtual), and the lease is above minimumLeaseMs (one wave of requests per
+ * page plus that margin, 45 s): 60 s virtual = 3 s real. Backoff base 2 s virtual = 0.1 s real.
+ */
+const LEASE_SAFETY_MS = leaseSafetyMsFor(FCM_TIMEOUT_MS * SPEED);
+const LEASE_MS = 60_000;
 const BACKOFF_BASE_MS = 2_000;
 const MAX_ATTEMPTS = 8;
-const FCM_TIMEOUT_MS = 400;
 
 export const FAULT_KINDS = [
   'quota429',
@@ -250,6 +258,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await seedTokens(db, tokens.slice(REGISTERED_THROUGH_CALLABLE));
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
+      // Every param at its default (the runtime sets them all, and reading settings refuses a
+      // missing one), then the chaos values.
+      ...defaultParamEnv(),
       FIRESTORE_EMULATOR_HOST: host,
       GCLOUD_PROJECT: PROJECT_ID,
       GCE_METADATA_HOST: meta.host,
@@ -335,6 +346,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           t0,
           speed: SPEED,
           leaseMs: LEASE_MS,
+          leaseSafetyMs: LEASE_SAFETY_MS,
           backoffBaseMs: BACKOFF_BASE_MS,
           timeBudgetMs: 10 * 60_000,
           maxAttempts: MAX_ATTEMPTS,
@@ -366,7 +378,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       list.push(data[TAG_KEY] ?? '?');
       acceptedTags.set(data.push_id ?? '?', list);
     }
-    const FINAL = new Set(['sent', 'failed', 'rejected', 'expired']);
+    const FINAL = new Set(['sent', 'failed', 'rejected', 'expired', 'cancelled']);
     const byStatus: Record<string, number> = {};
     let lost = 0;
     let retries = 0;

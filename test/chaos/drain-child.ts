@@ -4,16 +4,19 @@
  * server through google-auth-library's Compute path (GCE_METADATA_HOST). The PushStore and
  * FcmSender are wrapped only to tag messages, report answers on fd 3, and - when the parent's
  * plan says so - end the process with process.exit() at a kill point, like a crashed instance.
+ * Its stores are the production ones (createStores): due notifications are expanded into device
+ * deliveries, and each delivery's claim checks that its token still belongs to its user.
  *
- * It drains, waits (virtual time) for the next retry, and exits 0 once no push is pending.
+ * It drains, waits (virtual time) for the next retry or reservation, and exits 0 once no push
+ * and no notification is pending.
  */
 import { writeSync } from 'node:fs';
 import * as logger from 'firebase-functions/logger';
 import { initializeApp } from 'firebase-admin/app';
-import { getFirestore, Timestamp } from 'firebase-admin/firestore';
-import { createPushStore, PUSHES, type PushStore } from '../../functions/src/adapters/push-store';
-import { QUERIES } from '../../functions/src/adapters/queries';
-import { createTokenStore } from '../../functions/src/adapters/token-store';
+import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import type { PushStore } from '../../functions/src/adapters/push-store';
+import { QUERIES, type QuerySpec } from '../../functions/src/adapters/queries';
+import { createStores } from '../../functions/src/adapters/stores';
 import {
   createFcmSender,
   createGoogleAccessTokenProvider,
@@ -60,9 +63,11 @@ function chaosPushStore(inner: PushStore): PushStore {
   return {
     ...inner,
     async claim(snaps, options) {
-      const claimed = await inner.claim(snaps, options);
-      if (claimed.length > 0 && killAt('after-claim', ++claimedPages)) die('after-claim', []);
-      return claimed;
+      const result = await inner.claim(snaps, options);
+      // Deliveries ended as not owned are not claims: only a page with claims is a kill candidate.
+      if (result.claimed.length > 0 && killAt('after-claim', ++claimedPages))
+        die('after-claim', []);
+      return result;
     },
     async writeResults(results) {
       const out = await inner.writeResults(results);
@@ -118,6 +123,20 @@ function chaosSender(inner: FcmSender): FcmSender {
   };
 }
 
+/** Epoch ms of the earliest live document of a queue query (due or leased), if any. */
+async function earliest(
+  db: Firestore,
+  q: Required<Pick<QuerySpec, 'collection' | 'equality' | 'order'>>,
+): Promise<number | null> {
+  const next = await db
+    .collection(q.collection)
+    .where(q.equality[0]!, '==', false)
+    .orderBy(q.order.field, q.order.direction)
+    .limit(1)
+    .get();
+  return next.empty ? null : (next.docs[0]!.get(q.order.field) as Timestamp).toMillis();
+}
+
 async function main(): Promise<void> {
   const app = initializeApp({ projectId: cfg.projectId }, cfg.childId);
   const db = getFirestore(app);
@@ -128,34 +147,35 @@ async function main(): Promise<void> {
     tokenProvider: createGoogleAccessTokenProvider({ projectId: cfg.projectId }),
     concurrency: 50,
     timeoutMs: cfg.fcmTimeoutMs,
+    // The drain's send deadline is in virtual time (deps.now), so the sender's clock is too.
+    now,
   });
+  const stores = createStores(db);
   const deps = {
-    pushes: chaosPushStore(createPushStore(db)),
-    tokens: createTokenStore(db),
+    ...stores,
+    pushes: chaosPushStore(stores.pushes),
     sender: chaosSender(sender),
     now,
     random,
   };
-  const q = QUERIES.duePushes;
   for (let run = 1; ; run++) {
     const report = await drainDuePushes(deps, {
       batchSize: cfg.batchSize,
       timeBudgetMs: cfg.timeBudgetMs,
       leaseMs: cfg.leaseMs,
+      leaseSafetyMs: cfg.leaseSafetyMs,
       maxAttempts: cfg.maxAttempts,
       backoffBaseMs: cfg.backoffBaseMs,
       runId: `${cfg.childId}:${run}`,
     });
     logger.info('drain.finished', { runId: `${cfg.childId}:${run}`, ...report });
-    // The earliest pending push (due or leased); final pushes have no nextAttemptAt.
-    const next = await db
-      .collection(PUSHES)
-      .where(q.equality[0], '==', false)
-      .orderBy(q.order.field, q.order.direction)
-      .limit(1)
-      .get();
-    if (next.empty) break;
-    const at = (next.docs[0]!.get(q.order.field) as Timestamp).toMillis();
+    // The earliest pending push or notification (due, leased or reserved for later); final ones
+    // have no nextAttemptAt.
+    const times = (
+      await Promise.all([earliest(db, QUERIES.duePushes), earliest(db, QUERIES.dueNotifications)])
+    ).filter((t): t is number => t !== null);
+    if (times.length === 0) break;
+    const at = Math.min(...times);
     // Wait (in real time) until it is due; a short pause when another drain holds the page.
     const waitRealMs = Math.max(
       report.stoppedBy === 'contention' ? 50 : 0,

@@ -33,6 +33,9 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** Resolves after `ms` real milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export const KILL_POINTS = ['after-claim', 'mid-send', 'after-accept'] as const;
 export type KillPoint = (typeof KILL_POINTS)[number];
 
@@ -45,6 +48,8 @@ export interface ChildConfig {
   speed: number;
   /** Virtual milliseconds (see virtualClock). */
   leaseMs: number;
+  /** Virtual milliseconds: no FCM request starts this close to a lease's end. */
+  leaseSafetyMs: number;
   backoffBaseMs: number;
   timeBudgetMs: number;
   maxAttempts: number;
