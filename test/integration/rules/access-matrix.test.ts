@@ -1,7 +1,8 @@
 /**
  * Every caller (signed out, the documents' owner, another user) against every operation on each
  * of our collections and on one the project does not know. The only allowed cells are the owner
- * getting and listing their own pushes; everything else must be refused by the rules.
+ * getting and listing their own notifications (the in-app inbox); everything else must be refused
+ * by the rules: the owner's own device deliveries in `pushes` included, and every client write.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,7 +33,15 @@ type Operation = 'get' | 'list' | 'create' | 'update' | 'delete';
 
 const CALLERS: readonly Caller[] = ['a signed-out client', 'the owner', 'another user'];
 const OPERATIONS: readonly Operation[] = ['get', 'list', 'create', 'update', 'delete'];
-const COLLECTIONS = ['pushTokens', 'pushes', 'pushRequests', 'rateLimits', 'notes'] as const;
+const COLLECTIONS = [
+  'notifications',
+  'pushes',
+  'pushKeys',
+  'pushTokens',
+  'pushRequests',
+  'rateLimits',
+  'notes',
+] as const;
 
 /**
  * The whole list of what a client may do, keyed `collection/caller/operation`, each with what the
@@ -40,20 +49,17 @@ const COLLECTIONS = ['pushTokens', 'pushes', 'pushRequests', 'rateLimits', 'note
  */
 const ALLOWED = new Map<string, (value: unknown) => void>([
   [
-    'pushes/the owner/get',
+    'notifications/the owner/get',
     (value) => {
       assert.ok(value instanceof DocumentSnapshot);
       assert.equal(value.data()?.uid, OWNER);
     },
   ],
   [
-    'pushes/the owner/list',
+    'notifications/the owner/list',
     (value) => {
       assert.ok(value instanceof QuerySnapshot);
-      assert.deepEqual(value.docs.map((d) => d.id).sort(), [
-        'push-alice-pending',
-        'push-alice-sent',
-      ]);
+      assert.deepEqual(value.docs.map((d) => d.id).sort(), ['n-alice-expanded', 'n-alice-pending']);
     },
   ],
 ]);
@@ -77,7 +83,7 @@ async function attempt(ctx: RulesTestContext, name: string, op: Operation, calle
     case 'get':
       return getDoc(owned);
     case 'list':
-      // The owner's constrained query: allowed only for the owner, and only on pushes.
+      // The owner's constrained query: allowed only for the owner, and only on notifications.
       return getDocs(query(collection(db, name), where('uid', '==', OWNER)));
     case 'create':
       // The most plausible forgery: a new document claiming to be the caller's own.

@@ -44,20 +44,47 @@ export function clientDb(ctx: RulesTestContext): Firestore {
 
 /** The owner's document in each collection the matrix covers, as the functions would write it. */
 export const OWNER_DOC: Record<string, { id: string; data: Record<string, unknown> }> = {
-  pushTokens: {
-    id: 'tok-alice',
-    data: { uid: OWNER, token: 'fcm-token-alice', platform: 'android' },
+  notifications: {
+    // The in-app inbox: one document per request for a user; no FCM token on it.
+    id: 'n-alice-expanded',
+    data: {
+      uid: OWNER,
+      target: { uid: OWNER },
+      title: 'Your order shipped',
+      status: 'expanded',
+      isExpanded: true,
+      deliveryIds: ['push-alice-sent'],
+      createdAt: new Date('2026-01-01T10:00:00Z'),
+    },
   },
   pushes: {
+    // The owner's own device delivery: it carries a top-level uid, and still nobody reads it.
     id: 'push-alice-sent',
     data: {
       uid: OWNER,
+      notificationId: 'n-alice-expanded',
       target: { token: 'fcm-token-alice', uid: OWNER },
       pushToken: 'fcm-token-alice',
       title: 'Your order shipped',
       status: 'sent',
       isSent: true,
     },
+  },
+  pushKeys: {
+    // Which event last decided the owner's key; uid-scoped, with a uid field a rule could match.
+    id: 'key-alice',
+    data: {
+      uid: OWNER,
+      scope: `uid:${OWNER}`,
+      key: 'appointment-reminder:a1',
+      eventId: 'e1',
+      eventTimeMs: 1,
+      path: 'notifications/n-alice-expanded',
+    },
+  },
+  pushTokens: {
+    id: 'tok-alice',
+    data: { uid: OWNER, token: 'fcm-token-alice', platform: 'android' },
   },
   pushRequests: {
     id: 'req-alice',
@@ -75,25 +102,38 @@ export const OWNER_DOC: Record<string, { id: string; data: Record<string, unknow
   },
 };
 
-/** Pushes besides the owner's sent one: another pending one, another user's and a topic push. */
-export const OTHER_PUSHES: Record<string, Record<string, unknown>> = {
-  'push-alice-pending': {
+/** Notifications besides the owner's expanded one: another (newer, pending) one and another user's. */
+export const OTHER_NOTIFICATIONS: Record<string, Record<string, unknown>> = {
+  'n-alice-pending': {
     uid: OWNER,
-    target: { token: 'fcm-token-alice-2', uid: OWNER },
-    pushToken: 'fcm-token-alice-2',
+    target: { uid: OWNER },
     title: 'Appointment tomorrow',
     status: 'pending',
-    isSent: false,
+    isExpanded: false,
+    createdAt: new Date('2026-01-02T10:00:00Z'),
   },
+  'n-bob': {
+    uid: OTHER,
+    target: { uid: OTHER },
+    title: 'Your order shipped',
+    status: 'expanded',
+    isExpanded: true,
+    createdAt: new Date('2026-01-01T11:00:00Z'),
+  },
+};
+
+/** Pushes besides the owner's delivery: another user's delivery and a topic push. */
+export const OTHER_PUSHES: Record<string, Record<string, unknown>> = {
   'push-bob': {
     uid: OTHER,
+    notificationId: 'n-bob',
     target: { token: 'fcm-token-bob', uid: OTHER },
     pushToken: 'fcm-token-bob',
     title: 'Your order shipped',
     status: 'sent',
     isSent: true,
   },
-  // Topic (and token, condition) pushes have no top-level uid: nobody's inbox.
+  // Topic (and token, condition) pushes have no uid.
   'push-topic': { target: { topic: 'news' }, title: 'News', status: 'sent', isSent: true },
 };
 
@@ -104,6 +144,9 @@ export async function seed(env: RulesTestEnvironment): Promise<void> {
     const batch = db.batch();
     for (const [collection, { id, data }] of Object.entries(OWNER_DOC)) {
       batch.set(db.collection(collection).doc(id), data);
+    }
+    for (const [id, data] of Object.entries(OTHER_NOTIFICATIONS)) {
+      batch.set(db.collection('notifications').doc(id), data);
     }
     for (const [id, data] of Object.entries(OTHER_PUSHES)) {
       batch.set(db.collection('pushes').doc(id), data);
