@@ -1,14 +1,17 @@
 /**
  * Malformed input through the real use cases and the Firestore emulator: whatever a client or a
  * backend sends that the parsers refuse is answered with a clear rejection naming the field, and
- * writes nothing (no token saved or deleted, no push queued). Fewer runs than the unit tier: each
+ * writes nothing (no token saved or deleted, no notification, push or key record queued). Fewer runs than the unit tier: each
  * run is a few emulator round trips.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createPushStore, PUSHES } from '../../../functions/src/adapters/push-store';
-import { createTokenStore, PUSH_TOKENS } from '../../../functions/src/adapters/token-store';
+import { PUSH_KEYS } from '../../../functions/src/adapters/key-store';
+import { NOTIFICATIONS } from '../../../functions/src/adapters/notification-store';
+import { PUSHES } from '../../../functions/src/adapters/push-store';
+import { createStores } from '../../../functions/src/adapters/stores';
+import { PUSH_TOKENS } from '../../../functions/src/adapters/token-store';
 import {
   createRateLimitStore,
   RATE_LIMITS,
@@ -42,8 +45,7 @@ describe('fuzz: malformed input through the use cases (Firestore emulator)', () 
     fs = connectTestFirestore();
     await fs.reset();
     deps = {
-      tokens: createTokenStore(fs.db),
-      pushes: createPushStore(fs.db),
+      ...createStores(fs.db),
       maxDevicesPerUser: 10,
       enforceAppCheck: false,
       rateLimits: createRateLimitStore(fs.db),
@@ -108,20 +110,31 @@ describe('fuzz: malformed input through the use cases (Firestore emulator)', () 
   });
 
   it('when a malformed outbox document reaches the check path, then it is rejected with its field and no push is queued', async () => {
+    const queued = async () =>
+      Promise.all(
+        [NOTIFICATIONS, PUSHES, PUSH_KEYS].map(
+          async (name) => [name, (await fs.db.collection(name).limit(1).get()).size] as const,
+        ),
+      );
     await fc.assert(
       fc.asyncProperty(
         pushRequestInputs.filter((d) => !parsePushRequest(d).ok),
         fc.nat(),
         async (doc, n) => {
+          const nowMs = Date.now();
           const out = await acceptPushRequest(deps, doc as Record<string, unknown>, {
-            eventId: `fuzz-${n}`,
             path: `pushRequests/fuzz-${n}`,
-            nowMs: Date.now(),
+            createTimeMs: nowMs - 1_000,
+            nowMs,
           });
           assert.equal(out.status, 'rejected');
           if (out.status !== 'rejected') return;
           assertUsableRejection({ field: out.field ?? '', message: out.reason });
-          assert.equal((await fs.db.collection(PUSHES).limit(1).get()).size, 0);
+          assert.deepEqual(await queued(), [
+            [NOTIFICATIONS, 0],
+            [PUSHES, 0],
+            [PUSH_KEYS, 0],
+          ]);
         },
       ),
       fuzzParams(RUNS),
