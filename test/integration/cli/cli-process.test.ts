@@ -19,7 +19,7 @@ describe('fcm-push as a child process', () => {
   it('when run with --help, then it exits 0 and lists every command', async () => {
     const run = await world.spawnCli(['--help']);
     assert.equal(run.code, 0, run.stderr);
-    for (const name of ['send', 'list', 'show', 'retry', 'cancel', 'stats', 'prune']) {
+    for (const name of ['send', 'list', 'show', 'retry', 'cancel', 'stats', 'outbox', 'prune']) {
       assert.match(run.stdout, new RegExp(`^  ${name} `, 'm'));
     }
   });
@@ -61,12 +61,15 @@ describe('fcm-push as a child process', () => {
     assert.match(out.pushes[1]!.target, /^token sha256:[0-9a-f]{12}$/);
   });
 
-  it('when the push does not exist, then show exits 1 and --json says why', async () => {
+  it('when no notification or push has the id, then show exits 1 and --json says why', async () => {
     const run = await world.spawnCli(['show', 'no-such-push', '--json']);
     assert.equal(run.code, 1);
     assert.deepEqual(jsonOf(run), {
       ok: false,
-      error: { kind: 'failed', message: 'push no-such-push not found in demo-push.' },
+      error: {
+        kind: 'failed',
+        message: 'no-such-push not found in demo-push: no notification or push has this id.',
+      },
     });
     assert.match(run.stderr, /no-such-push not found/);
   });

@@ -1,13 +1,16 @@
 /**
  * What the CLI tests run against: the integration tier's Firestore emulator, a local metadata
  * server and a local FCM v1 server that accepts only the metadata server's tokens (the local
- * stack's arrangement, so the CLI's local token path is the one exercised). Pushes are put into
- * their states by the product's own code (outbox, claim, deliver) against that FCM server.
+ * stack's arrangement, so the CLI's local token path is the one exercised). Notifications and
+ * pushes are put into their states by the product's own code (outbox, expand, claim, deliver,
+ * drain) against that FCM server.
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { createPushStore, type PushStore } from '../../../functions/src/adapters/push-store';
-import { createTokenStore, type TokenStore } from '../../../functions/src/adapters/token-store';
+import type { PushStore } from '../../../functions/src/adapters/push-store';
+import { createStores, type Stores } from '../../../functions/src/adapters/stores';
+import type { TokenStore } from '../../../functions/src/adapters/token-store';
+import { tokenIdOf } from '../../../functions/src/core/token-id';
 import {
   createAccessTokenProvider,
   createFcmSender,
@@ -15,6 +18,8 @@ import {
 } from '../../../functions/src/fcm';
 import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
 import { deliverNow } from '../../../functions/src/use-cases/deliver-pushes';
+import { drainDuePushes, type DrainReport } from '../../../functions/src/use-cases/drain-pushes';
+import { expandNow } from '../../../functions/src/use-cases/expand-notifications';
 import { runCli } from '../../../tools/cli/src/cli';
 import { localMetadataTokenSource } from '../../../tools/cli/src/local-token';
 import { startFcmServer, type FcmServer } from '../../../tools/local-google/fcm-server';
@@ -37,6 +42,7 @@ export interface CliWorld {
   fs: TestFirestore;
   fcm: FcmServer;
   metadata: MetadataServer;
+  stores: Stores;
   pushes: PushStore;
   tokens: TokenStore;
   /** Flags that point the CLI's local mode at this world's FCM and metadata servers. */
@@ -47,21 +53,32 @@ export interface CliWorld {
   spawnCli(argv: string[], env?: NodeJS.ProcessEnv): Promise<CliRun>;
   /** Queues a push to `token` through the outbox path; answers its id. */
   queue(token: string, over?: Record<string, unknown>, nowMs?: number): Promise<string>;
+  /** Queues a notification for user `uid` through the outbox path; answers its id. */
+  queueFor(uid: string, over?: Record<string, unknown>, nowMs?: number): Promise<string>;
+  /** Registers `token` as a device of `uid` (moving it there if another user had it). */
+  device(uid: string, token: string): Promise<void>;
+  /** Expands the notifications now (claim, resolve devices, write deliveries); answers their ids. */
+  expand(ids: string[]): Promise<string[]>;
   /** Claims and sends the pushes now with the product's delivery code (one attempt allowed). */
   deliver(ids: string[], maxAttempts?: number): Promise<void>;
+  /** One drain run, as drainReservedPushes does it: expand what is due, send what is due. */
+  drain(): Promise<DrainReport>;
+  /** A push. */
   doc(id: string): Promise<FirebaseFirestore.DocumentSnapshot>;
+  notification(id: string): Promise<FirebaseFirestore.DocumentSnapshot>;
   reset(): Promise<void>;
   close(): Promise<void>;
 }
 
 let eventCounter = 0;
+const LEASE = { leaseMs: 60_000, leaseSafetyMs: 5_000 };
 
 export async function startCliWorld(): Promise<CliWorld> {
   const fs = connectTestFirestore();
   const metadata = await startMetadataServer({ projectId: 'demo-push' });
   const fcm = await startFcmServer({ isTokenValid: metadata.isIssued });
-  const pushes = createPushStore(fs.db);
-  const tokens = createTokenStore(fs.db);
+  const stores = createStores(fs.db);
+  const { pushes, tokens } = stores;
   const sender: FcmSender = createFcmSender({
     projectId: 'demo-push',
     endpoint: fcm.url,
@@ -69,11 +86,30 @@ export async function startCliWorld(): Promise<CliWorld> {
     timeoutMs: 2_000,
   });
   const localFlags = () => ['--fcm-endpoint', fcm.url, '--metadata-host', metadata.host];
+  const deps = () => ({ ...stores, sender, now: Date.now, random: () => 0.5 });
+  // Outbox paths unique to this world, so ids never repeat across test files.
+  const prefix = `cli-${process.pid}-${Date.now()}`;
+
+  async function viaOutbox(
+    to: Record<string, unknown>,
+    over: Record<string, unknown>,
+    nowMs: number,
+  ): Promise<{ pushIds: string[]; notificationIds: string[] }> {
+    const n = eventCounter++;
+    const out = await acceptPushRequest(
+      stores,
+      { to, title: `title ${n}`, content: `body ${n}`, ...over },
+      { path: `pushRequests/${prefix}-${n}`, createTimeMs: nowMs, nowMs },
+    );
+    if (out.status !== 'accepted') throw new Error(`not queued: ${out.reason}`);
+    return out.queued;
+  }
 
   return {
     fs,
     fcm,
     metadata,
+    stores,
     pushes,
     tokens,
     localFlags,
@@ -99,24 +135,42 @@ export async function startCliWorld(): Promise<CliWorld> {
       });
     },
     async queue(token, over = {}, nowMs = Date.now()) {
-      const n = eventCounter++;
-      const out = await acceptPushRequest(
-        { pushes, tokens },
-        { to: { token }, title: `title ${n}`, content: `body ${n}`, ...over },
-        { eventId: `cli-test-${n}`, path: `pushRequests/${n}`, nowMs },
-      );
-      if (out.status !== 'accepted') throw new Error(`not queued: ${out.reason}`);
-      return out.queued.pushIds[0]!;
+      return (await viaOutbox({ token }, over, nowMs)).pushIds[0]!;
+    },
+    async queueFor(uid, over = {}, nowMs = Date.now()) {
+      return (await viaOutbox({ uid }, over, nowMs)).notificationIds[0]!;
+    },
+    async device(uid, token) {
+      await tokens.save(uid, tokenIdOf(token), { token, platform: 'android' }, 10);
+    },
+    async expand(ids) {
+      const report = await expandNow(deps(), ids, {
+        maxAttempts: 3,
+        leaseMs: LEASE.leaseMs,
+        runId: 'test-expand',
+      });
+      return report.deliveryIds;
     },
     async deliver(ids, maxAttempts = 1) {
-      await deliverNow({ pushes, tokens, sender, now: Date.now, random: () => 0.5 }, ids, {
+      await deliverNow(deps(), ids, {
         maxAttempts,
         backoffBaseMs: 30_000,
-        leaseMs: 60_000,
+        ...LEASE,
         runId: 'test-run',
       });
     },
+    drain() {
+      return drainDuePushes(deps(), {
+        batchSize: 50,
+        timeBudgetMs: 30_000,
+        ...LEASE,
+        maxAttempts: 3,
+        backoffBaseMs: 30_000,
+        runId: 'drain',
+      });
+    },
     doc: (id) => fs.db.collection('pushes').doc(id).get(),
+    notification: (id) => fs.db.collection('notifications').doc(id).get(),
     async reset() {
       await fs.reset();
       fcm.rules.clear();

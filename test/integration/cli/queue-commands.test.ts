@@ -1,18 +1,18 @@
 /**
- * `fcm-push list | show | retry | cancel` on pushes put into their states by the product's own
- * queue and delivery code, run in-process through the CLI's entry function.
+ * `fcm-push list | show | retry | cancel` on pushes and notifications put into their states by the
+ * product's own queue, expansion and delivery code, run in-process through the CLI's entry
+ * function.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
+import { createOperatorActions } from '../../../functions/src/adapters/operator-actions';
 import { tokenForLog } from '../../../functions/src/core/token-id';
-import { drainDuePushes } from '../../../functions/src/use-cases/drain-pushes';
-import { createFcmSender, createAccessTokenProvider } from '../../../functions/src/fcm';
-import { localMetadataTokenSource } from '../../../tools/cli/src/local-token';
-import { createOperatorStore } from '../../../tools/cli/src/operator-store';
 import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
 
-type Outcomes = { pushes: Array<{ id: string; ok: boolean; reason?: string; message?: string }> };
+type Outcomes = {
+  items: Array<{ id: string; kind?: string; ok: boolean; reason?: string; message?: string }>;
+};
 
 describe('fcm-push list, show, retry, cancel', () => {
   let world: CliWorld;
@@ -33,30 +33,7 @@ describe('fcm-push list, show, retry, cancel', () => {
     return id;
   }
 
-  async function drainNow() {
-    const sender = createFcmSender({
-      projectId: 'demo-push',
-      endpoint: world.fcm.url,
-      tokenProvider: createAccessTokenProvider({
-        source: localMetadataTokenSource(world.metadata.host),
-      }),
-    });
-    try {
-      return await drainDuePushes(
-        { pushes: world.pushes, tokens: world.tokens, sender, now: Date.now, random: () => 0.5 },
-        {
-          batchSize: 50,
-          timeBudgetMs: 30_000,
-          leaseMs: 60_000,
-          maxAttempts: 3,
-          backoffBaseMs: 30_000,
-          runId: 'drain',
-        },
-      );
-    } finally {
-      await sender.close();
-    }
-  }
+  const drainNow = () => world.drain();
 
   it('when listing by status, then only that status comes back, newest first, up to the limit', async () => {
     const now = Date.now();
@@ -152,7 +129,7 @@ describe('fcm-push list, show, retry, cancel', () => {
     assert.match(
       run.stdout,
       new RegExp(
-        `^${expiredId}  retried \\(was expired\\); expiresAt .* had passed and was removed$`,
+        `^${expiredId}  push retried \\(was expired\\); expiresAt .* had passed and was removed$`,
         'm',
       ),
     );
@@ -166,6 +143,9 @@ describe('fcm-push list, show, retry, cancel', () => {
           d.get('nextAttemptAt').toMillis() <= Date.now(),
       );
       assert.equal(d.get('expiresAt'), undefined);
+      // Live again: neither finished nor marked for TTL deletion.
+      assert.equal(d.get('finishedAt'), undefined);
+      assert.equal(d.get('deleteAt'), undefined);
       const last = d.get('history').at(-1);
       assert.equal(last.event, 'retried');
       assert.match(last.by, /^fcm-push/);
@@ -186,7 +166,7 @@ describe('fcm-push list, show, retry, cancel', () => {
     const out = jsonOf<Outcomes & { retried: number; notChanged: number }>(run);
     assert.equal(out.retried, 0);
     assert.deepEqual(
-      out.pushes.map((p) => [p.id, p.reason]),
+      out.items.map((p) => [p.id, p.reason]),
       [
         [sent, 'refused'],
         [pending, 'refused'],
@@ -194,10 +174,10 @@ describe('fcm-push list, show, retry, cancel', () => {
       ],
     );
     assert.match(
-      out.pushes[0]!.message!,
+      out.items[0]!.message!,
       /is sent \(it was delivered to FCM\): only failed, rejected, expired pushes can be retried/,
     );
-    assert.match(out.pushes[1]!.message!, /is pending/);
+    assert.match(out.items[1]!.message!, /is pending/);
     const after = await Promise.all([sent, pending].map((id) => world.doc(id)));
     after.forEach((d, i) =>
       assert.ok(d.updateTime!.isEqual(before[i]!.updateTime!), `${d.id} changed`),
@@ -214,7 +194,7 @@ describe('fcm-push list, show, retry, cancel', () => {
     assert.equal(run.code, 0, run.stderr);
     const out = jsonOf<Outcomes & { retried: number }>(run);
     assert.equal(out.retried, 3);
-    assert.deepEqual(out.pushes.map((p) => p.id).sort(), [...failed].sort());
+    assert.deepEqual(out.items.map((p) => p.id).sort(), [...failed].sort());
     assert.match(run.stderr, /retried 3 failed pushes so far/);
     for (const id of failed) assert.equal((await world.doc(id)).get('status'), 'pending');
     assert.equal((await world.doc(rejectedId)).get('status'), 'rejected');
@@ -244,17 +224,18 @@ describe('fcm-push list, show, retry, cancel', () => {
 
   it('when a drain claims a push after the operator read it, then the cancel is refused and the push stays claimed', async () => {
     const id = await world.queue('race');
-    const store = createOperatorStore(world.fs.db, 'fcm-push:test');
-    const [seenByOperator] = await store.getAll([id]);
-    const claimed = await world.pushes.claim([seenByOperator!], {
+    const actions = createOperatorActions(world.fs.db, { operator: 'fcm-push:test' });
+    const [seenByOperator] = await actions.lookUp([id]);
+    const { claimed } = await world.pushes.claim([seenByOperator!], {
       nowMs: Date.now(),
       leaseMs: 60_000,
       runId: 'drain-1',
     });
     assert.equal(claimed.length, 1);
-    const [outcome] = await store.cancel([seenByOperator!], Date.now());
+    const [outcome] = await actions.cancel([seenByOperator!], Date.now());
     assert.deepEqual(outcome, {
       id,
+      kind: 'push',
       ok: false,
       reason: 'changed',
       status: 'sending',

@@ -1,4 +1,7 @@
-/** `fcm-push stats` (count() aggregations) and `fcm-push prune` (pruneStaleTokens, now). */
+/**
+ * `fcm-push stats` (count() aggregations over notifications and pushes, never added together)
+ * and `fcm-push prune` (pruneStaleTokens, now).
+ */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
@@ -22,11 +25,25 @@ describe('fcm-push stats and prune', () => {
     return id;
   }
 
-  it('when the queue holds pushes in every state, then stats counts them, finds the oldest due one and groups failure codes', async () => {
+  interface Section {
+    total: number;
+    byStatus: Record<string, number>;
+    due: { count: number; oldest: { id: string; status: string; ageSeconds: number } | null };
+    failureCodes: Record<string, number>;
+  }
+  interface Stats {
+    notifications: Section;
+    pushes: Section;
+    tokens: number;
+  }
+
+  it('when the queue holds notifications and pushes in every state, then stats counts each by status, finds the oldest due of each and groups failure codes', async () => {
     const t0 = Date.now();
-    const oldest = await world.queue('due-1', {}, t0 - 10 * 60_000);
+    const LATER = { reservedAt: t0 + 3_600_000 };
+    // Pushes (token targets).
+    const oldestPush = await world.queue('due-1', {}, t0 - 10 * 60_000);
     await world.queue('due-2', {}, t0 - 60_000);
-    await world.queue('later', { reservedAt: t0 + 3_600_000 });
+    await world.queue('later', LATER);
     const sent = await world.queue('sent');
     await world.deliver([sent]);
     await ended('f1', 'UNAVAILABLE');
@@ -35,64 +52,173 @@ describe('fcm-push stats and prune', () => {
     // A code this version does not know (written by an older one) still counts, as "other".
     const legacy = await ended('f3', 'UNAVAILABLE');
     await world.fs.db.collection('pushes').doc(legacy).update({ 'result.code': 'LEGACY_CODE' });
-    const cancelled = await world.queue('c', { reservedAt: t0 + 3_600_000 });
-    assert.equal((await world.cli(['cancel', cancelled])).code, 0);
-    for (const token of ['a', 'b', 'c']) {
-      await world.tokens.save('u', tokenIdOf(token), { token, platform: 'web' }, 10);
-    }
+    const cancelledPush = await world.queue('c', LATER);
+    // A push claimed once already without a result: the next claim ends it ATTEMPTS_EXHAUSTED.
+    const worn = await world.queue('worn');
+    await world.fs.db.collection('pushes').doc(worn).update({ attempts: 1 });
+    await world.deliver([worn], 1);
+    assert.equal((await world.doc(worn)).get('result').code, 'ATTEMPTS_EXHAUSTED');
+
+    // Notifications: one expanded whose delivery's token then moved to another user
+    // (DEVICE_NOT_OWNED), one for a user without devices (NO_DEVICES), one due, one reserved for
+    // later, one a drain is expanding, one cancelled.
+    await world.device('ua', 'moved-phone');
+    const moved = await world.queueFor('ua');
+    const movedDeliveries = await world.expand([moved]);
+    await world.device('ub', 'moved-phone');
+    await world.deliver(movedDeliveries);
+    assert.equal((await world.doc(movedDeliveries[0]!)).get('result').code, 'DEVICE_NOT_OWNED');
+    await world.expand([await world.queueFor('nobody')]);
+    const oldestNotification = await world.queueFor('uc', {}, t0 - 5 * 60_000);
+    await world.queueFor('uc', LATER);
+    const expanding = await world.queueFor('ud', {}, t0 - 2 * 60_000);
+    await world.stores.notifications.claim(await world.stores.notifications.getAll([expanding]), {
+      nowMs: Date.now(),
+      leaseMs: 60_000,
+      runId: 'drain-1',
+    });
+    const cancelledNotification = await world.queueFor('uc', LATER);
+    assert.equal((await world.cli(['cancel', cancelledPush, cancelledNotification])).code, 0);
+    for (const token of ['a', 'b', 'c']) await world.device('u', token);
 
     const run = await world.cli(['stats', '--json']);
     const checkedAt = Date.now();
     assert.equal(run.code, 0, run.stderr);
-    const out = jsonOf<{
-      pushes: { total: number; byStatus: Record<string, number> };
-      due: { count: number; oldest: { id: string; status: string; ageSeconds: number } };
-      failureCodes: Record<string, number>;
-      tokens: number;
-    }>(run);
+    const out = jsonOf<Stats>(run);
+
+    assert.deepEqual(out.notifications.byStatus, {
+      pending: 2,
+      expanding: 1,
+      expanded: 1,
+      undeliverable: 1,
+      cancelled: 1,
+      expired: 0,
+      failed: 0,
+    });
+    assert.equal(out.notifications.total, 6);
+    assert.equal(out.notifications.due.count, 1);
+    assert.equal(out.notifications.due.oldest!.id, oldestNotification);
+    assert.equal(out.notifications.due.oldest!.status, 'pending');
+    const nAge = out.notifications.due.oldest!.ageSeconds;
+    assert.ok(nAge >= 300 && nAge <= (checkedAt - (t0 - 300_000)) / 1000, `age ${nAge}`);
+    assert.deepEqual(out.notifications.failureCodes, { NO_DEVICES: 1 });
+
     assert.deepEqual(out.pushes.byStatus, {
       pending: 3,
       sending: 0,
       sent: 1,
-      failed: 3,
+      failed: 4,
       rejected: 1,
       expired: 0,
-      cancelled: 1,
+      cancelled: 2,
     });
-    assert.equal(out.pushes.total, 9);
-    assert.equal(out.due.count, 2);
-    assert.equal(out.due.oldest.id, oldest);
-    assert.equal(out.due.oldest.status, 'pending');
-    assert.ok(out.due.oldest.ageSeconds >= 600, `age ${out.due.oldest.ageSeconds}`);
-    assert.ok(out.due.oldest.ageSeconds <= (checkedAt - (t0 - 600_000)) / 1000);
-    assert.deepEqual(out.failureCodes, { UNAVAILABLE: 2, UNREGISTERED: 1, other: 1 });
-    assert.equal(out.tokens, 3);
+    assert.equal(out.pushes.total, 11);
+    assert.equal(out.pushes.due.count, 2);
+    assert.equal(out.pushes.due.oldest!.id, oldestPush);
+    assert.equal(out.pushes.due.oldest!.status, 'pending');
+    const pAge = out.pushes.due.oldest!.ageSeconds;
+    assert.ok(pAge >= 600 && pAge <= (checkedAt - (t0 - 600_000)) / 1000, `age ${pAge}`);
+    assert.deepEqual(out.pushes.failureCodes, {
+      UNAVAILABLE: 2,
+      ATTEMPTS_EXHAUSTED: 1,
+      DEVICE_NOT_OWNED: 1,
+      UNREGISTERED: 1,
+      other: 1,
+    });
+    assert.equal(out.tokens, 4);
     assert.match(run.stderr, /counting in demo-push/);
 
     const text = await world.cli(['stats']);
     assert.match(
       text.stdout,
-      /^pushes: 9 \(pending 3, sending 0, sent 1, failed 3, rejected 1, expired 0, cancelled 1\)$/m,
+      /^notifications: 6 \(pending 2, expanding 1, expanded 1, undeliverable 1, cancelled 1, expired 0, failed 0\)\n {2}due to expand: 1, oldest waiting [56]m( \d+s)? \(/m,
+    );
+    assert.match(text.stdout, /^ {2}failure codes: NO_DEVICES 1$/m);
+    assert.match(
+      text.stdout,
+      /^pushes: 11 \(pending 3, sending 0, sent 1, failed 4, rejected 1, expired 0, cancelled 2\)$/m,
     );
     assert.match(
       text.stdout,
       // The age is ~10 min; whole minutes print without seconds ("10m").
-      new RegExp(`^due now: 2, oldest waiting 1\\dm( \\d+s)? \\(${oldest}, pending, due `, 'm'),
+      new RegExp(
+        `^ {2}due to send: 2, oldest waiting 1\\dm( \\d+s)? \\(${oldestPush}, pending, due `,
+        'm',
+      ),
     );
-    assert.match(text.stdout, /^failure codes: UNAVAILABLE 2, UNREGISTERED 1, other 1$/m);
+    assert.match(
+      text.stdout,
+      /^ {2}failure codes: UNAVAILABLE 2, ATTEMPTS_EXHAUSTED 1, DEVICE_NOT_OWNED 1, UNREGISTERED 1, other 1$/m,
+    );
+    assert.match(text.stdout, /^tokens: 4$/m);
+  });
+
+  it('when a notification is expanded into deliveries, then stats counts it once among notifications and each delivery once among pushes, never adding one to the other', async () => {
+    for (const token of ['z1', 'z2', 'z3']) await world.device('uz', token);
+    const id = await world.queueFor('uz');
+    await world.queue('solo');
+    const stats = async () => {
+      const run = await world.cli(['stats', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      return jsonOf<Stats & Record<string, unknown>>(run);
+    };
+
+    const queued = await stats();
+    assert.deepEqual(Object.keys(queued).sort(), [
+      'at',
+      'notifications',
+      'project',
+      'pushes',
+      'tokens',
+    ]);
+    assert.deepEqual(
+      [
+        queued.notifications.total,
+        queued.notifications.byStatus.pending,
+        queued.notifications.due.count,
+      ],
+      [1, 1, 1],
+    );
+    assert.deepEqual([queued.pushes.total, queued.pushes.due.count], [1, 1]);
+
+    const deliveries = await world.expand([id]);
+    assert.equal(deliveries.length, 3);
+    const expanded = await stats();
+    assert.deepEqual(
+      [
+        expanded.notifications.total,
+        expanded.notifications.byStatus.expanded,
+        expanded.notifications.due.count,
+      ],
+      [1, 1, 0],
+    );
+    assert.deepEqual(
+      [expanded.pushes.total, expanded.pushes.byStatus.pending, expanded.pushes.due.count],
+      [4, 4, 4],
+    );
+
+    await world.drain();
+    const sent = await stats();
+    assert.deepEqual([sent.notifications.total, sent.notifications.byStatus.expanded], [1, 1]);
+    assert.deepEqual([sent.pushes.total, sent.pushes.byStatus.sent], [4, 4]);
+    const text = await world.cli(['stats']);
+    assert.match(text.stdout, /^notifications: 1 \(/m);
+    assert.match(text.stdout, /^pushes: 4 \(/m);
   });
 
   it('when nothing is queued, then stats says so', async () => {
-    const out = jsonOf<{
-      pushes: { total: number };
-      due: { count: number; oldest: null };
-      failureCodes: object;
-      tokens: number;
-    }>(await world.cli(['stats', '--json']));
+    const out = jsonOf<Stats>(await world.cli(['stats', '--json']));
+    const empty = { count: 0, oldest: null };
     assert.deepEqual(
-      [out.pushes.total, out.due, out.failureCodes, out.tokens],
-      [0, { count: 0, oldest: null }, {}, 0],
+      [out.notifications.total, out.notifications.due, out.notifications.failureCodes],
+      [0, empty, {}],
     );
+    assert.deepEqual([out.pushes.total, out.pushes.due, out.pushes.failureCodes], [0, empty, {}]);
+    assert.equal(out.tokens, 0);
+    const text = await world.cli(['stats']);
+    assert.match(text.stdout, /^ {2}due to expand: 0$/m);
+    assert.match(text.stdout, /^ {2}due to send: 0$/m);
+    assert.match(text.stdout, /^ {2}failure codes: none$/m);
   });
 
   async function seedTokens(ages: Record<string, number>) {

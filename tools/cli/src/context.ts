@@ -13,8 +13,14 @@
 import { userInfo } from 'node:os';
 import { applicationDefault, deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import {
+  createOperatorActions,
+  type OperatorActions,
+} from '../../../functions/src/adapters/operator-actions';
 import { createPushStore, type PushStore } from '../../../functions/src/adapters/push-store';
+import { createStores, type Stores } from '../../../functions/src/adapters/stores';
 import { createTokenStore, type TokenStore } from '../../../functions/src/adapters/token-store';
+import { PARAM_SPECS } from '../../../functions/src/config/defaults';
 import { STALE_TOKEN_DAYS } from '../../../functions/src/config/params';
 import {
   DEFAULT_FCM_ENDPOINT,
@@ -100,10 +106,16 @@ export interface CliContext {
   firestore(): Promise<Firestore>;
   pushes(): Promise<PushStore>;
   tokens(): Promise<TokenStore>;
+  /** Every product store on the target, with the deployed RETENTION_DAYS. */
+  stores(): Promise<Stores>;
+  /** The operator's reads and guarded writes on notifications and pushes. */
+  actions(): Promise<OperatorActions>;
   /** Our FCM v1 client for the target. */
   sender(): FcmSender;
   /** STALE_TOKEN_DAYS as the deployed functions see it: env, functions/.env files, default. */
   staleTokenDays(): number;
+  /** RETENTION_DAYS as the deployed functions see it, in ms: when finished documents are deleted. */
+  retentionMs(): number;
   /** Who is acting, for `history` entries (`fcm-push:<os user>`). */
   operator: string;
   now(): number;
@@ -151,11 +163,29 @@ export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContex
     return db;
   }
 
+  function retentionMs(): number {
+    const spec = PARAM_SPECS.RETENTION_DAYS;
+    const raw = env.RETENTION_DAYS ?? projectParams(target.projectId).RETENTION_DAYS;
+    const days = raw !== undefined ? Number(raw) : spec.default;
+    if (!Number.isInteger(days) || days < spec.min || days > spec.max) {
+      throw new UsageError(
+        `RETENTION_DAYS must be a whole number of days from ${spec.min} to ${spec.max}, got "${raw}".`,
+      );
+    }
+    return days * 86_400_000;
+  }
+
   return {
     target,
     firestore,
-    pushes: async () => createPushStore(await firestore()),
+    pushes: async () => createPushStore(await firestore(), { retentionMs: retentionMs() }),
     tokens: async () => createTokenStore(await firestore()),
+    stores: async () => createStores(await firestore(), { retentionMs: retentionMs() }),
+    actions: async () =>
+      createOperatorActions(await firestore(), {
+        operator: operatorName(),
+        retentionMs: retentionMs(),
+      }),
     sender() {
       sender ??= createFcmSender({
         projectId: target.projectId,
@@ -178,6 +208,7 @@ export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContex
       }
       return days;
     },
+    retentionMs,
     operator: operatorName(),
     now: Date.now,
     async close() {

@@ -1,6 +1,7 @@
 /**
- * A `pushes` document as an operator sees it: Timestamps as ISO strings, and the FCM token
- * replaced by its short hash (tokens are credentials to a device; they never reach a terminal).
+ * A `pushes` or `notifications` document as an operator sees it: Timestamps as ISO strings, and
+ * the FCM token replaced by its short hash (tokens are credentials to a device; they never reach
+ * a terminal).
  */
 import { Timestamp, type DocumentSnapshot } from 'firebase-admin/firestore';
 import { tokenForLog } from '../../../functions/src/core/token-id';
@@ -21,6 +22,7 @@ const FIELD_ORDER = [
   'status',
   'target',
   'uid',
+  'notificationId',
   'title',
   'content',
   'data',

@@ -1,7 +1,7 @@
-import type { ChangeOutcome } from '../operator-store';
+import type { ChangeOutcome } from '../../../../functions/src/adapters/operator-actions';
 import type { Output } from '../output';
 
-/** Prints retry/cancel outcomes; answers 1 when any push was not changed. */
+/** Prints retry/cancel outcomes; answers 1 when any document was not changed. */
 export function reportChanges(
   out: Output,
   verb: 'retried' | 'cancelled',
@@ -10,10 +10,10 @@ export function reportChanges(
 ): number {
   const changed = outcomes.filter((o) => o.ok).length;
   const notChanged = outcomes.length - changed;
-  out.result({ [verb]: changed, notChanged, ...extra, pushes: outcomes }, () => [
+  out.result({ [verb]: changed, notChanged, ...extra, items: outcomes }, () => [
     ...outcomes.map((o) =>
       o.ok
-        ? `${o.id}  ${verb} (was ${o.from})${o.notes.map((n) => `; ${n}`).join('')}`
+        ? `${o.id}  ${o.kind} ${verb} (was ${o.from})${o.notes.map((n) => `; ${n}`).join('')}`
         : `${o.id}  not ${verb}: ${o.message}`,
     ),
     `${changed} ${verb}, ${notChanged} not ${verb}`,

@@ -1,6 +1,7 @@
 import type { Command } from './command';
 import { cancel } from './cancel';
 import { list } from './list';
+import { outbox } from './outbox';
 import { prune } from './prune';
 import { retry } from './retry';
 import { send } from './send';
@@ -8,4 +9,4 @@ import { show } from './show';
 import { stats } from './stats';
 
 /** Every command, in the order `fcm-push --help` lists them. */
-export const COMMANDS: readonly Command[] = [send, list, show, retry, cancel, stats, prune];
+export const COMMANDS: readonly Command[] = [send, list, show, retry, cancel, stats, outbox, prune];

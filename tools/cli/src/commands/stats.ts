@@ -1,114 +1,220 @@
-import { Timestamp } from 'firebase-admin/firestore';
+import { Timestamp, type CollectionReference, type Query } from 'firebase-admin/firestore';
+import { NOTIFICATIONS } from '../../../../functions/src/adapters/notification-store';
 import { PUSHES } from '../../../../functions/src/adapters/push-store';
-import { QUERIES } from '../../../../functions/src/adapters/queries';
+import { QUERIES, type QuerySpec } from '../../../../functions/src/adapters/queries';
 import { PUSH_TOKENS } from '../../../../functions/src/adapters/token-store';
-import { PUSH_STATUSES } from '../../../../functions/src/core/push';
+import {
+  NOTIFICATION_STATUSES,
+  type NotificationStatus,
+} from '../../../../functions/src/core/notification';
+import { PUSH_STATUSES, type PushStatus } from '../../../../functions/src/core/push';
 import type { SendErrorCode } from '../../../../functions/src/fcm';
 import { UsageError } from '../errors';
 import { formatAge } from '../push-view';
 import type { Command } from './command';
 
-/** Every code a failed or rejected push can carry; a Record so a new code cannot be forgotten. */
-const FAILURE_CODES: Record<SendErrorCode, true> = {
-  UNSPECIFIED_ERROR: true,
-  INVALID_ARGUMENT: true,
-  UNREGISTERED: true,
-  SENDER_ID_MISMATCH: true,
-  QUOTA_EXCEEDED: true,
-  UNAVAILABLE: true,
-  INTERNAL: true,
-  THIRD_PARTY_AUTH_ERROR: true,
-  NETWORK_ERROR: true,
-  TIMEOUT: true,
-  AUTH_ERROR: true,
+const FAILED: readonly PushStatus[] = ['failed', 'rejected'];
+
+/** Codes a push can end with that are not FCM's or the transport's. */
+type PushOwnCode = 'ATTEMPTS_EXHAUSTED' | 'DEVICE_NOT_OWNED';
+
+/**
+ * Every failure code a push can end with, and the statuses it is counted in. A Record, so a new
+ * send error code cannot be forgotten. DEVICE_NOT_OWNED ends a delivery `cancelled` (its token
+ * had left its user): not a send failure, but worth seeing beside them.
+ */
+const PUSH_FAILURE_CODES: Record<SendErrorCode | PushOwnCode, readonly PushStatus[]> = {
+  UNSPECIFIED_ERROR: FAILED,
+  INVALID_ARGUMENT: FAILED,
+  UNREGISTERED: FAILED,
+  SENDER_ID_MISMATCH: FAILED,
+  QUOTA_EXCEEDED: FAILED,
+  UNAVAILABLE: FAILED,
+  INTERNAL: FAILED,
+  THIRD_PARTY_AUTH_ERROR: FAILED,
+  NETWORK_ERROR: FAILED,
+  TIMEOUT: FAILED,
+  AUTH_ERROR: FAILED,
+  NOT_SENT: FAILED,
+  ATTEMPTS_EXHAUSTED: ['failed'],
+  DEVICE_NOT_OWNED: ['cancelled'],
 };
-const FAILED_STATUSES = ['failed', 'rejected'];
+
+/**
+ * A notification's failure code follows from its status (the expansion writes exactly one code
+ * per final status), so these are counted by status, with no index of their own.
+ */
+const NOTIFICATION_FAILURE_CODES: Record<'NO_DEVICES' | 'ATTEMPTS_EXHAUSTED', NotificationStatus> =
+  {
+    NO_DEVICES: 'undeliverable',
+    ATTEMPTS_EXHAUSTED: 'failed',
+  };
+
+interface Oldest {
+  id: string;
+  status: string;
+  dueAt: string;
+  ageSeconds: number;
+}
+
+interface Section {
+  total: number;
+  byStatus: Record<string, number>;
+  due: { count: number; oldest: Oldest | null };
+  failureCodes: Record<string, number>;
+}
+
+const count = async (q: Query) => (await q.count().get()).data().count;
+
+/** Most frequent first, zeros left out: the code worth looking at leads. */
+function sortedCodes(entries: ReadonlyArray<readonly [string, number]>): Record<string, number> {
+  return Object.fromEntries(
+    entries.filter(([, n]) => n > 0).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)),
+  );
+}
+
+/** The due backlog of a collection: how many are due and the one waiting longest. */
+async function dueBacklog(
+  col: CollectionReference,
+  spec: QuerySpec & { order: { field: string; direction: 'asc' | 'desc' } },
+  nowMs: number,
+): Promise<Section['due']> {
+  const due = col
+    .where(spec.equality[0]!, '==', false)
+    .where(spec.order.field, '<=', Timestamp.fromMillis(nowMs));
+  const [n, first] = await Promise.all([
+    count(due),
+    due.orderBy(spec.order.field, spec.order.direction).limit(1).get(),
+  ]);
+  const doc = first.docs[0];
+  const dueAtMs = (doc?.get(spec.order.field) as Timestamp | undefined)?.toMillis();
+  return {
+    count: n,
+    oldest:
+      doc && dueAtMs !== undefined
+        ? {
+            id: doc.id,
+            status: String(doc.get('status')),
+            dueAt: new Date(dueAtMs).toISOString(),
+            ageSeconds: Math.floor((nowMs - dueAtMs) / 1000),
+          }
+        : null,
+  };
+}
+
+async function byStatus(
+  col: CollectionReference,
+  spec: QuerySpec,
+  statuses: readonly string[],
+): Promise<Record<string, number>> {
+  const counts = await Promise.all(
+    statuses.map((s) => count(col.where(spec.equality[0]!, '==', s))),
+  );
+  return Object.fromEntries(statuses.map((s, i) => [s, counts[i]!]));
+}
+
+async function pushSection(col: CollectionReference, nowMs: number): Promise<Section> {
+  const byCode = QUERIES.failuresByCode;
+  const codes = Object.entries(PUSH_FAILURE_CODES);
+  const [statusCounts, due, codeCounts] = await Promise.all([
+    byStatus(col, QUERIES.pushesByStatus, PUSH_STATUSES),
+    dueBacklog(col, QUERIES.duePushes, nowMs),
+    Promise.all(
+      codes.map(([code, statuses]) =>
+        count(col.where(byCode.equality[0], 'in', statuses).where(byCode.equality[1], '==', code)),
+      ),
+    ),
+  ]);
+  const failureCodes = sortedCodes(codes.map(([code], i) => [code, codeCounts[i]!] as const));
+  // Failed or rejected pushes whose code is outside the table (written by an older or newer
+  // version) still show up, as "other".
+  const known = codes.reduce(
+    (n, [, statuses], i) => (statuses.every((s) => FAILED.includes(s)) ? n + codeCounts[i]! : n),
+    0,
+  );
+  const other = FAILED.reduce((n, s) => n + statusCounts[s]!, 0) - known;
+  if (other > 0) failureCodes.other = other;
+  return {
+    total: Object.values(statusCounts).reduce((a, b) => a + b, 0),
+    byStatus: statusCounts,
+    due,
+    failureCodes,
+  };
+}
+
+async function notificationSection(col: CollectionReference, nowMs: number): Promise<Section> {
+  const [statusCounts, due] = await Promise.all([
+    byStatus(col, QUERIES.notificationsByStatus, NOTIFICATION_STATUSES),
+    dueBacklog(col, QUERIES.dueNotifications, nowMs),
+  ]);
+  return {
+    total: Object.values(statusCounts).reduce((a, b) => a + b, 0),
+    byStatus: statusCounts,
+    due,
+    failureCodes: sortedCodes(
+      Object.entries(NOTIFICATION_FAILURE_CODES).map(
+        ([code, status]) => [code, statusCounts[status]!] as const,
+      ),
+    ),
+  };
+}
+
+function sectionLines(name: string, verb: string, s: Section, statuses: readonly string[]) {
+  const o = s.due.oldest;
+  return [
+    `${name}: ${s.total} (${statuses.map((st) => `${st} ${s.byStatus[st]}`).join(', ')})`,
+    o
+      ? `  due to ${verb}: ${s.due.count}, oldest waiting ${formatAge(o.ageSeconds * 1000)} ` +
+        `(${o.id}, ${o.status}, due ${o.dueAt})`
+      : `  due to ${verb}: 0`,
+    `  failure codes: ${
+      Object.entries(s.failureCodes)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ') || 'none'
+    }`,
+  ];
+}
 
 export const stats: Command = {
   name: 'stats',
-  summary: 'counts by status, oldest due push, failure codes, tokens',
+  summary: 'notifications and pushes by status, due backlog, failure codes, tokens',
   help: `Usage: fcm-push stats
 
-Counts with Firestore count() aggregations (no documents are read, whatever the size):
-pushes per status, pushes due now and the oldest of them (how far the drain is behind),
-failed and rejected pushes per result code, and registered tokens.`,
+Counts with Firestore count() aggregations (no documents are read, whatever the size), in two
+sections that are never added together: a notification (one request for a user) becomes one
+push per device when it is due, so each is counted once, in its own collection.
+
+  notifications   per status; how many are due to be expanded into device deliveries and the
+                  oldest of them; failure codes (NO_DEVICES = undeliverable, ATTEMPTS_EXHAUSTED
+                  = failed)
+  pushes          device deliveries and token, topic and condition pushes, per status; how many
+                  are due to be sent and the oldest of them (how far the drain is behind);
+                  failed and rejected pushes per result code, and DEVICE_NOT_OWNED (a delivery
+                  cancelled because its token had left its user)
+  tokens          registered device tokens`,
   options: {},
   allowPositionals: false,
   async run(args, ctx, out) {
     if (args.positionals.length > 0) throw new UsageError('stats takes no arguments.');
     const db = await ctx.firestore();
-    const pushes = db.collection(PUSHES);
     const nowMs = ctx.now();
-    const count = async (q: FirebaseFirestore.Query) => (await q.count().get()).data().count;
     out.progress(`counting in ${ctx.target.projectId}`);
-
-    const status = QUERIES.pushesByStatus.equality[0];
-    const due = QUERIES.duePushes;
-    const dueQuery = pushes
-      .where(due.equality[0], '==', false)
-      .where(due.order.field, '<=', Timestamp.fromMillis(nowMs));
-    const byCode = QUERIES.failuresByCode;
-    const codes = Object.keys(FAILURE_CODES);
-    const [statusCounts, dueCount, oldest, codeCounts, tokens] = await Promise.all([
-      Promise.all(PUSH_STATUSES.map((s) => count(pushes.where(status, '==', s)))),
-      count(dueQuery),
-      dueQuery.orderBy(due.order.field, due.order.direction).limit(1).get(),
-      Promise.all(
-        codes.map((c) =>
-          count(
-            pushes
-              .where(byCode.equality[0], 'in', FAILED_STATUSES)
-              .where(byCode.equality[1], '==', c),
-          ),
-        ),
-      ),
+    const [notifications, pushes, tokens] = await Promise.all([
+      notificationSection(db.collection(NOTIFICATIONS), nowMs),
+      pushSection(db.collection(PUSHES), nowMs),
       count(db.collection(PUSH_TOKENS)),
     ]);
-
-    const byStatus = Object.fromEntries(PUSH_STATUSES.map((s, i) => [s, statusCounts[i]!]));
-    // Most frequent first: the code worth looking at leads.
-    const failureCodes: Record<string, number> = Object.fromEntries(
-      codes
-        .map((c, i) => [c, codeCounts[i]!] as const)
-        .filter(([, n]) => n > 0)
-        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b)),
-    );
-    // Codes outside the table (written by an older or newer version) still show up as a total.
-    const failedTotal = FAILED_STATUSES.reduce((n, s) => n + (byStatus[s] ?? 0), 0);
-    const other = failedTotal - codeCounts.reduce((a, b) => a + b, 0);
-    if (other > 0) failureCodes.other = other;
-    const first = oldest.docs[0];
-    const dueAtMs = (first?.get(due.order.field) as Timestamp | undefined)?.toMillis();
-    const oldestDue =
-      first && dueAtMs !== undefined
-        ? {
-            id: first.id,
-            status: String(first.get('status')),
-            dueAt: new Date(dueAtMs).toISOString(),
-            ageSeconds: Math.floor((nowMs - dueAtMs) / 1000),
-          }
-        : null;
-    const total = statusCounts.reduce((a, b) => a + b, 0);
     const value = {
       project: ctx.target.projectId,
       at: new Date(nowMs).toISOString(),
-      pushes: { total, byStatus },
-      due: { count: dueCount, oldest: oldestDue },
-      failureCodes,
+      notifications,
+      pushes,
       tokens,
     };
     out.result(value, () => [
       `project ${value.project} at ${value.at}`,
-      `pushes: ${total} (${PUSH_STATUSES.map((s) => `${s} ${byStatus[s]}`).join(', ')})`,
-      oldestDue
-        ? `due now: ${dueCount}, oldest waiting ${formatAge(oldestDue.ageSeconds * 1000)} ` +
-          `(${oldestDue.id}, ${oldestDue.status}, due ${oldestDue.dueAt})`
-        : 'due now: 0',
-      `failure codes: ${
-        Object.entries(failureCodes)
-          .map(([c, n]) => `${c} ${n}`)
-          .join(', ') || 'none'
-      }`,
+      ...sectionLines('notifications', 'expand', notifications, NOTIFICATION_STATUSES),
+      ...sectionLines('pushes', 'send', pushes, PUSH_STATUSES),
       `tokens: ${tokens}`,
     ]);
     return 0;
