@@ -14,6 +14,49 @@ export default tseslint.config(
     },
   },
   {
+    // Typed rules: a promise nobody awaits (or one passed where a callback's result is ignored)
+    // is how a write gets lost or an error goes unreported.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // node:test's describe/it return promises the runner itself awaits.
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // A skipped test is not a passing one (test/run.ts counts it as failed); .only hides the rest.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['describe', 'it', 'test', 'suite'].flatMap((object) =>
+          ['skip', 'only', 'todo'].map((property) => ({
+            object,
+            property,
+            message: 'Do not skip, focus or leave tests todo: fix or delete the test.',
+          })),
+        ),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Property[key.name=/^(skip|only|todo)$/][parent.parent.type='CallExpression']",
+          message: 'Do not skip, focus or leave tests todo: fix or delete the test.',
+        },
+      ],
+    },
+  },
+  {
     // The CLI's bin is a plain CommonJS shim that loads the TypeScript entry through tsx.
     files: ['tools/cli/bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },

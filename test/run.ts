@@ -13,6 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { startFirestoreEmulator } from '../tools/emulators/firestore-emulator';
 import { emulatorsExecArgs, firebaseEmulatorEnv } from '../tools/emulators/firebase-env';
@@ -64,30 +65,25 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<numbe
   });
 }
 
-/** node --test with a spec reporter on screen and a TAP copy we count from. */
-function nodeTestArgs(files: string[], tapFile: string): string[] {
+/**
+ * node:test's run() API in a child process (test/run-files.ts): the spec reporter on screen and
+ * the counts from its own events, written to `countsFile`. Unit test files run two at a time
+ * (the machines have 2 cores); tiers with shared emulators run one file at a time.
+ */
+function runFilesArgs(files: string[], countsFile: string, concurrency: number): string[] {
   return [
     '--import',
     'tsx',
-    '--test',
-    '--test-concurrency=1',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${tapFile}`,
+    join(ROOT, 'test', 'run-files.ts'),
+    countsFile,
+    String(concurrency),
     ...files,
   ];
 }
 
-function countTap(tapFile: string): Counts {
-  const text = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
-  const n = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  return {
-    pass: n('pass'),
-    fail: n('fail') + n('cancelled'),
-    skipped: n('skipped'),
-    todo: n('todo'),
-  };
+function readCounts(countsFile: string): Counts {
+  if (!existsSync(countsFile)) return { pass: 0, fail: 1, skipped: 0, todo: 0 }; // It never ran.
+  return JSON.parse(readFileSync(countsFile, 'utf8')) as Counts;
 }
 
 async function runTier(
@@ -100,21 +96,22 @@ async function runTier(
     console.log(`\n== ${tier}: no test files${only ? ` matching "${only}"` : ''}`);
     return { pass: 0, fail: 0, skipped: 0, todo: 0, exit: 0 };
   }
-  const tapFile = join(ROOT, '.tmp', `tap-${tier}-${process.pid}.txt`);
-  rmSync(tapFile, { force: true });
+  const countsFile = join(ROOT, '.tmp', `counts-${tier}-${process.pid}.json`);
+  rmSync(countsFile, { force: true });
+  const args = runFilesArgs(files, countsFile, tier === 'unit' ? availableParallelism() : 1);
   console.log(`\n== ${tier}: ${files.length} files`);
   let exit: number;
   if (tier === 'unit') {
-    exit = await run(process.execPath, nodeTestArgs(files, tapFile), baseEnv);
+    exit = await run(process.execPath, args, baseEnv);
   } else if (tier === 'stack') {
     requireBuiltFunctions();
     await assertPortsFree(E2E_PORTS);
-    exit = await run(process.execPath, nodeTestArgs(files, tapFile), baseEnv);
+    exit = await run(process.execPath, args, baseEnv);
   } else if (tier === 'integration') {
     const firestore = await startFirestoreEmulator();
     console.log(`   Firestore emulator ${firestore.host} (${firestore.jar})`);
     try {
-      exit = await run(process.execPath, nodeTestArgs(files, tapFile), {
+      exit = await run(process.execPath, args, {
         ...baseEnv,
         FIRESTORE_EMULATOR_HOST: firestore.host,
       });
@@ -126,14 +123,13 @@ async function runTier(
     await assertPortsFree(E2E_PORTS);
     const fb = firebaseEmulatorEnv(baseEnv);
     console.log(`   ${fb.description}`);
-    exit = await run(
-      process.execPath,
-      emulatorsExecArgs([process.execPath, ...nodeTestArgs(files, tapFile)]),
-      { ...fb.env, CI: 'true' },
-    );
+    exit = await run(process.execPath, emulatorsExecArgs([process.execPath, ...args]), {
+      ...fb.env,
+      CI: 'true',
+    });
   }
-  const counts = countTap(tapFile);
-  rmSync(tapFile, { force: true });
+  const counts = readCounts(countsFile);
+  rmSync(countsFile, { force: true });
   return { ...counts, exit };
 }
 
