@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   MAX_TOKEN_LENGTH,
   parseRegisterTokenInput,
@@ -173,5 +175,84 @@ describe('parseUnregisterTokenInput', () => {
   it('when an extra field is sent, then the rejection names it', () => {
     const r = parseUnregisterTokenInput({ token: TOKEN, platform: 'ios' });
     assert.equal(!r.ok && r.field, 'platform');
+  });
+});
+
+/**
+ * The README's client snippets are what apps copy: they must send what registerToken accepts and
+ * not lose failures (issue 10, item 9).
+ */
+describe('README client snippets', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('### Client snippets'),
+    readme.indexOf('## Writing a check'),
+  );
+  /** The text from a snippet's heading to the end of its code block. */
+  const snippet = (heading: string): string => {
+    const start = section.indexOf(`**${heading}**`);
+    assert.ok(start >= 0, `no ${heading} snippet`);
+    const open = section.indexOf('```', start);
+    const close = section.indexOf('```', open + 3);
+    return section.slice(start, close);
+  };
+  const snippets = {
+    kotlin: snippet('Android (Kotlin)'),
+    swift: snippet('iOS (Swift)'),
+    dart: snippet('Flutter (Dart)'),
+    web: snippet('Web (JavaScript)'),
+  };
+
+  it('when the section opens, then it says to register right after sign-in and on every token refresh', () => {
+    assert.match(section, /right after sign-in, on every token refresh/);
+  });
+
+  for (const [name, text] of Object.entries(snippets)) {
+    it(`when the ${name} snippet is read, then it names the SDK versions it was written for`, () => {
+      assert.match(text.split('```')[0]!, /\d+\.(x|\d+)/, name);
+    });
+    it(`when the ${name} snippet calls registerToken, then a failure is caught and logged, not dropped`, () => {
+      assert.doesNotMatch(text, /try\?/);
+      assert.match(text, /catch/);
+      assert.match(text, /warnings/);
+    });
+  }
+
+  it('when iOS sends its locale, then it is a BCP 47 identifier and the APNs token is awaited', () => {
+    assert.match(snippets.swift, /Locale\.current\.identifier\(\.bcp47\)/);
+    assert.match(snippets.swift, /Locale\.preferredLanguages\.first/);
+    assert.match(snippets.swift, /apnsToken != nil/);
+    assert.doesNotMatch(snippets.swift, /replacingOccurrences/);
+  });
+
+  it('when Flutter sends its time zone, then it sends flutter_timezone 5 TimezoneInfo.identifier and never dart:io Platform', () => {
+    assert.match(snippets.dart, /getLocalTimezone\(\)\)\.identifier/);
+    assert.doesNotMatch(snippets.dart.slice(snippets.dart.indexOf('```')), /Platform\.is/);
+    assert.match(snippets.dart, /getAPNSToken/);
+  });
+
+  it('when Android rotates its token, then onNewToken cannot throw into the app', () => {
+    const onNewToken = snippets.kotlin.slice(snippets.kotlin.indexOf('override fun onNewToken'));
+    assert.match(onNewToken, /pushScope\.launch \{ registerPushToken\(token\) \}/);
+    const register = snippets.kotlin.slice(
+      snippets.kotlin.indexOf('suspend fun registerPushToken'),
+      snippets.kotlin.indexOf('class PushService'),
+    );
+    assert.match(register, /try \{[\s\S]*\} catch \(e: Exception\)/);
+  });
+
+  it('when the web app logs out, then it never calls getToken (which would prompt for permission)', () => {
+    const logout = snippets.web.slice(snippets.web.indexOf('export async function logout'));
+    assert.doesNotMatch(logout, /getToken\(/);
+  });
+
+  it("when the old iOS snippet's locale (underscores replaced, @rg kept) is sent, then it is saved normalised", () => {
+    // Locale.current.identifier.replacingOccurrences(of: "_", with: "-") gave "en-US@rg=krzzzz".
+    const r = parseRegisterTokenInput({ token: TOKEN, platform: 'ios', locale: 'en-US@rg=krzzzz' });
+    assert.deepEqual(r, {
+      ok: true,
+      value: { token: TOKEN, platform: 'ios', locale: 'en-US' },
+      warnings: [],
+    });
   });
 });
