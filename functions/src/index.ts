@@ -1,7 +1,7 @@
 // Deployed functions. Each lives in its own file under triggers/; this file only exports.
 import { appointmentReminder, orderShipped } from './checks';
 import { EXAMPLE_CHECKS_ENABLED } from './config/example-checks';
-import { checkTrigger } from './triggers/check-trigger';
+import { checkTrigger } from './edge/check-trigger';
 
 export { registerToken } from './triggers/register-token';
 export { unregisterToken } from './triggers/unregister-token';

@@ -3,7 +3,7 @@
  * before it starts. Rescheduling replaces the reminder (same key), cancelling (status
  * "cancelled") or deleting the appointment cancels it. The reminder never goes out after the start.
  */
-import { defineCheck, type DocData } from './define-check';
+import { defineCheck, type DocData } from '../core/define-check';
 
 export const REMINDER_LEAD_MS = 60 * 60 * 1000;
 

@@ -2,7 +2,7 @@
  * Example check: when an order's status becomes "shipped", tell the order's user at once.
  * Watches orders/{orderId} documents with { uid, status }.
  */
-import { defineCheck } from './define-check';
+import { defineCheck } from '../core/define-check';
 
 export const orderShipped = defineCheck({
   name: 'orderShipped',

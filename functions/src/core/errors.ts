@@ -1,6 +1,6 @@
 /**
  * The closed set of failures a use case reports to a caller. Triggers map them to HttpsError in
- * one place (triggers/https-errors.ts), so codes and messages stay stable for client developers.
+ * one place (edge/https-errors.ts), so codes and messages stay stable for client developers.
  */
 export type DomainError =
   | { kind: 'unauthenticated'; message: string }

@@ -7,11 +7,11 @@
 import { onDocumentCreated } from 'firebase-functions/v2/firestore';
 import * as logger from 'firebase-functions/logger';
 import { REGION, readSettings } from '../config/params';
-import { productionDeps } from '../adapters/delivery-deps';
+import { productionDeps } from '../edge/production-deps';
 import { PUSH_REQUESTS } from '../adapters/outbox-store';
 import { processPushRequest } from '../use-cases/outbox';
-import { deliverImmediately } from './deliver-immediately';
-import { tooOldToHandle } from './event-age';
+import { deliverImmediately } from '../edge/deliver-immediately';
+import { tooOldToHandle } from '../edge/event-age';
 
 export const checkPushRequest = onDocumentCreated(
   { document: `${PUSH_REQUESTS}/{requestId}`, region: REGION, memory: '256MiB', retry: true },

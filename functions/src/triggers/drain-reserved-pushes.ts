@@ -3,7 +3,7 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import * as logger from 'firebase-functions/logger';
 import { REGION, readSettings } from '../config/params';
 import { DRAIN_TIMEOUT_SECONDS } from '../config/settings';
-import { productionDeps } from '../adapters/delivery-deps';
+import { productionDeps } from '../edge/production-deps';
 import { drainDuePushes } from '../use-cases/drain-pushes';
 
 export const drainReservedPushes = onSchedule(

@@ -5,9 +5,9 @@ import { firestore } from '../adapters/firebase-app';
 import { createTokenStore } from '../adapters/token-store';
 import { createRateLimitStore } from '../adapters/rate-limit-store';
 import { registerToken as registerTokenUseCase } from '../use-cases/register-token';
-import { tokenCallableOptions } from './callable-options';
-import { toHttpsError } from './https-errors';
-import { callerOf } from './caller';
+import { tokenCallableOptions } from '../edge/callable-options';
+import { toHttpsError } from '../edge/https-errors';
+import { callerOf } from '../edge/caller';
 
 /**
  * registerToken({ token, platform, locale?, timezone?, appVersion? })

@@ -10,7 +10,7 @@ import {
   type PushRequest,
   type RequestTarget,
 } from '../core/push-request';
-import { normalizeCheckOutput, type CheckDefinition, type DocData } from '../checks/define-check';
+import { normalizeCheckOutput, type CheckDefinition, type DocData } from '../core/define-check';
 import {
   cancelByKeys,
   queuePushes,

@@ -5,7 +5,7 @@ import {
   appointmentReminder,
   REMINDER_LEAD_MS,
 } from '../../../functions/src/checks/appointment-reminder';
-import { normalizeCheckOutput } from '../../../functions/src/checks/define-check';
+import { normalizeCheckOutput } from '../../../functions/src/core/define-check';
 
 describe('orderShipped', () => {
   const params = { orderId: 'o1' };

@@ -5,10 +5,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { orderShipped } from '../../../functions/src/checks/order-shipped';
-import { checkTrigger } from '../../../functions/src/triggers/check-trigger';
+import { checkTrigger } from '../../../functions/src/edge/check-trigger';
 import { checkPushRequest } from '../../../functions/src/triggers/check-push-request';
 import { drainReservedPushes } from '../../../functions/src/triggers/drain-reserved-pushes';
-import { tooOldToHandle } from '../../../functions/src/triggers/event-age';
+import { tooOldToHandle } from '../../../functions/src/edge/event-age';
 import { DRAIN_TIMEOUT_SECONDS } from '../../../functions/src/config/settings';
 
 interface Endpoint {

@@ -4,7 +4,7 @@
  * It returns push requests, or `{ send, cancel }` to also cancel pending pushes by key. Keys
  * belong to a target, so a cancel names it: `{ key, to: { uid } }` cancels that user's push only.
  */
-import type { PushContent, RequestTarget } from '../core/push-request';
+import type { PushContent, RequestTarget } from './push-request';
 
 export type DocData = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
-import { firestore } from './firebase-app';
-import { fcmSender } from './fcm-sender';
-import { createStores, type Stores } from './stores';
+import { firestore } from '../adapters/firebase-app';
+import { fcmSender } from '../adapters/fcm-sender';
+import { createStores, type Stores } from '../adapters/stores';
 import type { DrainDeps } from '../use-cases/drain-pushes';
 import type { QueueDeps } from '../use-cases/queue-pushes';
 

@@ -9,9 +9,9 @@
 import { onDocumentWritten } from 'firebase-functions/v2/firestore';
 import * as logger from 'firebase-functions/logger';
 import { REGION, readSettings } from '../config/params';
-import type { CheckDefinition, DocData } from '../checks/define-check';
+import type { CheckDefinition, DocData } from '../core/define-check';
 import { toPlainData } from '../adapters/plain-data';
-import { productionDeps } from '../adapters/delivery-deps';
+import { productionDeps } from './production-deps';
 import { runCheck } from '../use-cases/run-check';
 import { deliverImmediately } from './deliver-immediately';
 import { tooOldToHandle } from './event-age';
