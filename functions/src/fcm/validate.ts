@@ -241,10 +241,11 @@ export function payloadBytesByPlatform(message: FcmMessage): Record<DeliveryPlat
     for (const key of keys) if (block[key] !== undefined) out[key] = block[key];
     return Object.keys(out).length > 0 ? out : undefined;
   };
+  let commonBytes: number | undefined;
   const bytes = (platform: DeliveryPlatform, keys: readonly string[]): number => {
     const own = pick(m[platform], keys);
-    const view = own ? { ...common, [platform]: own } : common;
-    return Buffer.byteLength(JSON.stringify(view), 'utf8');
+    if (!own) return (commonBytes ??= Buffer.byteLength(JSON.stringify(common), 'utf8'));
+    return Buffer.byteLength(JSON.stringify({ ...common, [platform]: own }), 'utf8');
   };
   return {
     android: bytes('android', ['notification', 'data']),
