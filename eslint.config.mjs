@@ -77,4 +77,36 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Ports point inward: use cases own their store interfaces (use-cases/ports.ts) and never
+    // import an adapter; adapters implement the ports and import nothing else of the use cases.
+    files: ['functions/src/use-cases/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/adapters/*'], message: 'Use cases depend on ports.ts, not adapters.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['functions/src/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/use-cases/*', '!**/use-cases/ports'],
+              message:
+                'Adapters implement use-cases/ports.ts and import nothing else from use cases.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

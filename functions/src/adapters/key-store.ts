@@ -10,35 +10,16 @@ import {
   type DocumentReference,
   type Firestore,
 } from 'firebase-admin/firestore';
-import type { PlannedEntry } from '../core/push';
 import { keyRecordIdOf, orderKeyEvent, type KeyEvent } from '../core/push-key';
+import type { KeyedOutcome, KeyStore } from '../use-cases/ports';
 import { NOTIFICATIONS, notificationDocumentOf } from './notification-store';
 import { DEFAULT_RETENTION_MS, PUSHES, finishedFields, pushDocumentOf } from './push-store';
+
+export type { KeyedOutcome, KeyStore };
 
 export const PUSH_KEYS = 'pushKeys';
 
 const ts = (ms: number) => Timestamp.fromMillis(ms);
-
-export type KeyedOutcome =
-  /** This event decided the key: its push was written, and the previous one cancelled if pending. */
-  | { kind: 'queued'; created: boolean; cancelledIds: string[] }
-  /** The event already decided the key (a redelivery): nothing written, nothing cancelled. */
-  | { kind: 'replay' }
-  /** A newer event already decided the key: this one writes and cancels nothing. */
-  | { kind: 'superseded'; byEventId: string };
-
-export interface KeyStore {
-  /** Queues a keyed push or notification if its event is the newest for (scope, key). */
-  queue(
-    entry: PlannedEntry,
-    scope: string,
-    key: string,
-    event: KeyEvent,
-    nowMs: number,
-  ): Promise<KeyedOutcome>;
-  /** Cancels what (scope, key) holds, if this event is the newest for it (a tombstone). */
-  cancel(scope: string, key: string, event: KeyEvent, nowMs: number): Promise<KeyedOutcome>;
-}
 
 export function createKeyStore(
   db: Firestore,

@@ -8,50 +8,26 @@ import {
   Timestamp,
   type DocumentSnapshot,
   type Firestore,
-  type QueryDocumentSnapshot,
 } from 'firebase-admin/firestore';
-import type {
-  NotificationStatus,
-  PlannedNotification,
-  QueuedNotification,
-} from '../core/notification';
+import type { PlannedNotification, QueuedNotification } from '../core/notification';
 import type { PushRequest } from '../core/push-request';
 import { bulkWriter, DEFAULT_RETENTION_MS, finishedFields, flush, isDueAt } from './push-store';
+import type {
+  ClaimedNotification,
+  NotificationEnd,
+  NotificationRecord,
+  NotificationStore,
+} from '../use-cases/ports';
 import { QUERIES } from './queries';
+import { timestampOf, versionOf } from './versions';
+
+export type { ClaimedNotification, NotificationEnd, NotificationRecord, NotificationStore };
 
 export const NOTIFICATIONS = 'notifications';
 
 const ts = (ms: number) => Timestamp.fromMillis(ms);
 const GRPC_ALREADY_EXISTS = 6;
 const GRPC_FAILED_PRECONDITION = 9;
-
-export interface ClaimedNotification {
-  notification: QueuedNotification & { expiresAtMs?: number };
-  leaseUntilMs: number;
-  claimTime: Timestamp;
-}
-
-/** How a claimed notification ends. */
-export interface NotificationEnd {
-  status: Exclude<NotificationStatus, 'pending' | 'expanding'>;
-  result: { code?: string; message?: string; deliveries?: number };
-  deliveryIds?: string[];
-}
-
-export interface NotificationStore {
-  createAll(planned: readonly PlannedNotification[], nowMs: number): Promise<{ created: number }>;
-  findDue(nowMs: number, limit: number): Promise<QueryDocumentSnapshot[]>;
-  getAll(ids: readonly string[]): Promise<DocumentSnapshot[]>;
-  claim(
-    snaps: readonly DocumentSnapshot[],
-    options: { nowMs: number; leaseMs: number; runId: string },
-  ): Promise<ClaimedNotification[]>;
-  /** Ends each claimed notification; answers the ids whose lease was taken over meanwhile. */
-  finish(
-    ends: ReadonlyArray<{ claimed: ClaimedNotification; end: NotificationEnd }>,
-    nowMs: number,
-  ): Promise<{ lostLease: string[] }>;
-}
 
 function withoutUndefined<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
@@ -123,6 +99,20 @@ export function queuedNotificationOf(
   });
 }
 
+export function notificationRecordOf(snap: DocumentSnapshot): NotificationRecord {
+  const next = snap.get('nextAttemptAt') as unknown;
+  return {
+    id: snap.id,
+    version: versionOf(snap.updateTime!),
+    status: String(snap.get('status')),
+    isExpanded: snap.get('isExpanded') === true,
+    ...(isDueAt(next, Number.MAX_SAFE_INTEGER)
+      ? { nextAttemptAtMs: (next as Timestamp).toMillis() }
+      : {}),
+    notification: queuedNotificationOf(snap),
+  };
+}
+
 export function createNotificationStore(
   db: Firestore,
   options: { retentionMs: number } = { retentionMs: DEFAULT_RETENTION_MS },
@@ -152,29 +142,30 @@ export function createNotificationStore(
         .orderBy(q.order.field, q.order.direction)
         .limit(limit)
         .get();
-      return snap.docs;
+      return snap.docs.map(notificationRecordOf);
     },
 
     async getAll(ids) {
       if (ids.length === 0) return [];
-      return db.getAll(...ids.map((id) => col.doc(id)));
+      const snaps = await db.getAll(...ids.map((id) => col.doc(id)));
+      return snaps.filter((s) => s.exists).map(notificationRecordOf);
     },
 
-    async claim(snaps, { nowMs, leaseMs, runId }) {
+    async claim(records, { nowMs, leaseMs, runId }) {
       const leaseUntilMs = nowMs + leaseMs;
       const w = bulkWriter(db);
       const claimed: ClaimedNotification[] = [];
-      const due = snaps.filter(
-        (s) =>
-          s.updateTime &&
-          s.get('isExpanded') === false &&
-          (s.get('status') === 'pending' || s.get('status') === 'expanding') &&
-          isDueAt(s.get('nextAttemptAt'), nowMs),
+      const due = records.filter(
+        (r) =>
+          !r.isExpanded &&
+          (r.status === 'pending' || r.status === 'expanding') &&
+          r.nextAttemptAtMs !== undefined &&
+          r.nextAttemptAtMs <= nowMs,
       );
-      const writes = due.map((s) =>
+      const writes = due.map((r) =>
         w
           .update(
-            s.ref,
+            col.doc(r.id),
             {
               status: 'expanding',
               leaseUntil: ts(leaseUntilMs),
@@ -185,16 +176,15 @@ export function createNotificationStore(
                 at: ts(nowMs),
                 event: 'claimed',
                 by: runId,
-                attempt: (s.get('attempts') ?? 0) + 1,
+                attempt: r.notification.attempts + 1,
               }),
             },
-            { lastUpdateTime: s.updateTime! },
+            { lastUpdateTime: timestampOf(r.version) },
           )
           .then(
             (res) => {
-              const notification = queuedNotificationOf(s);
-              notification.attempts += 1;
-              claimed.push({ notification, leaseUntilMs, claimTime: res.writeTime });
+              const notification = { ...r.notification, attempts: r.notification.attempts + 1 };
+              claimed.push({ notification, leaseUntilMs, claimVersion: versionOf(res.writeTime) });
             },
             () => undefined, // Another run claimed it first.
           ),
@@ -220,7 +210,7 @@ export function createNotificationStore(
                 withoutUndefined({ at: ts(nowMs), event: end.status, code: end.result.code }),
               ),
             }),
-            { lastUpdateTime: claimed.claimTime },
+            { lastUpdateTime: timestampOf(claimed.claimVersion) },
           )
           .then(
             () => undefined,

@@ -3,29 +3,12 @@
  * outcome onto them (the trigger and `fcm-push outbox --replay` both come here).
  */
 import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
-import type { OutboxOutcome } from '../use-cases/outbox';
+import type { OutboxOutcome, OutboxStore, UnprocessedRequest } from '../use-cases/ports';
 import { DEFAULT_RETENTION_MS } from './push-store';
 
+export type { OutboxStore, UnprocessedRequest };
+
 export const PUSH_REQUESTS = 'pushRequests';
-
-export interface UnprocessedRequest {
-  path: string;
-  createTimeMs: number;
-  data: Record<string, unknown>;
-}
-
-export interface OutboxStore {
-  /** Records the outcome on the request document; it is deleted by TTL after retention. */
-  markProcessed(path: string, outcome: OutboxOutcome, nowMs: number): Promise<void>;
-  /**
-   * Documents without a `status`, scanning at most `scanLimit` documents in name order from
-   * `startAfter` (a bounded scan: the outbox has no field a query could select them by).
-   */
-  scanUnprocessed(options: {
-    scanLimit: number;
-    startAfter?: string;
-  }): Promise<{ unprocessed: UnprocessedRequest[]; scanned: number; last?: string }>;
-}
 
 export function outboxFields(
   outcome: OutboxOutcome,

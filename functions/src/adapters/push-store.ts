@@ -12,36 +12,25 @@ import {
   type BulkWriter,
   type DocumentSnapshot,
   type Firestore,
-  type QueryDocumentSnapshot,
 } from 'firebase-admin/firestore';
 import type { PlannedPush, PushTarget, QueuedPush } from '../core/push';
 import { notOwnedUpdate, type PushUpdate } from '../core/send-decision';
 import { tokenIdOf } from '../core/token-id';
 import { createBulkWriter, flush } from './bulk-writes';
+import type {
+  ClaimedPush,
+  ClaimResult,
+  NotOwnedPush,
+  PushRecord,
+  PushStore,
+} from '../use-cases/ports';
 import { QUERIES } from './queries';
 import { PUSH_TOKENS } from './token-store';
+import { timestampOf, versionOf } from './versions';
+
+export type { ClaimedPush, ClaimResult, NotOwnedPush, PushRecord, PushStore };
 
 export const PUSHES = 'pushes';
-
-/** A push this run owns until `leaseUntilMs`. */
-export interface ClaimedPush {
-  push: QueuedPush;
-  leaseUntilMs: number;
-  /** Update time of our claim: the precondition of the result write. */
-  claimTime: Timestamp;
-}
-
-/** A user's delivery whose token had left the user when it was claimed: ended, never sent. */
-export interface NotOwnedPush {
-  id: string;
-  uid: string;
-}
-
-export interface ClaimResult {
-  claimed: ClaimedPush[];
-  /** Deliveries ended as cancelled (DEVICE_NOT_OWNED) by this claim. */
-  notOwned: NotOwnedPush[];
-}
 
 export interface PushStoreOptions {
   /** Finished pushes get `deleteAt` (a Firestore TTL field) this long after they finish. */
@@ -49,20 +38,6 @@ export interface PushStoreOptions {
 }
 
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
-
-export interface PushStore {
-  createAll(pushes: readonly PlannedPush[], nowMs: number): Promise<{ created: number }>;
-  findDue(nowMs: number, limit: number): Promise<QueryDocumentSnapshot[]>;
-  getAll(ids: readonly string[]): Promise<DocumentSnapshot[]>;
-  claim(
-    snaps: readonly DocumentSnapshot[],
-    options: { nowMs: number; leaseMs: number; runId: string },
-  ): Promise<ClaimResult>;
-  /** Writes results; answers the ids whose write lost its precondition (lease taken over). */
-  writeResults(
-    results: ReadonlyArray<{ claimed: ClaimedPush; update: PushUpdate; nowMs: number }>,
-  ): Promise<{ written: number; lostLease: string[] }>;
-}
 
 const ts = (ms: number) => Timestamp.fromMillis(ms);
 const GRPC_ALREADY_EXISTS = 6;
@@ -147,6 +122,25 @@ export function finishedFields(nowMs: number, retentionMs: number): Record<strin
   };
 }
 
+export function pushRecordOf(snap: DocumentSnapshot): PushRecord {
+  const next = snap.get('nextAttemptAt') as unknown;
+  return {
+    id: snap.id,
+    version: versionOf(snap.updateTime!),
+    status: String(snap.get('status')),
+    isSent: snap.get('isSent') === true,
+    ...(next instanceof Timestamp ? { nextAttemptAtMs: next.toMillis() } : {}),
+    push: queuedPushOf(snap),
+  };
+}
+
+/** Still due at `nowMs` (read as a record): unsent, not final, next attempt reached. */
+function recordIsDue(r: PushRecord, nowMs: number): boolean {
+  if (r.isSent) return false;
+  if (r.status !== 'pending' && r.status !== 'sending') return false;
+  return r.nextAttemptAtMs !== undefined && r.nextAttemptAtMs <= nowMs;
+}
+
 export function isDueAt(next: unknown, nowMs: number): boolean {
   return next instanceof Timestamp && next.toMillis() <= nowMs;
 }
@@ -159,7 +153,6 @@ export function isDue(snap: DocumentSnapshot, nowMs: number): boolean {
   const next = d.nextAttemptAt;
   return next instanceof Timestamp && next.toMillis() <= nowMs;
 }
-
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(
@@ -184,7 +177,7 @@ export function createPushStore(
   const col = db.collection(PUSHES);
   const tokens = db.collection(PUSH_TOKENS);
 
-  function claimFields(s: DocumentSnapshot, nowMs: number, leaseUntilMs: number, runId: string) {
+  function claimFields(attempts: number, nowMs: number, leaseUntilMs: number, runId: string) {
     return {
       status: 'sending',
       leaseUntil: ts(leaseUntilMs),
@@ -200,7 +193,7 @@ export function createPushStore(
         at: ts(nowMs),
         event: 'claimed',
         by: runId,
-        attempt: (s.get('attempts') ?? 0) + 1,
+        attempt: attempts + 1,
       }),
     };
   }
@@ -233,23 +226,22 @@ export function createPushStore(
 
   /** Token, topic and condition pushes: one conditional update each, in bulk. */
   async function claimUnowned(
-    snaps: readonly DocumentSnapshot[],
+    records: readonly PushRecord[],
     nowMs: number,
     leaseUntilMs: number,
     runId: string,
   ): Promise<ClaimedPush[]> {
     const w = bulkWriter(db);
     const claimed: ClaimedPush[] = [];
-    const writes = snaps.map((s) =>
+    const writes = records.map((r) =>
       w
-        .update(s.ref, claimFields(s, nowMs, leaseUntilMs, runId), {
-          lastUpdateTime: s.updateTime!,
+        .update(col.doc(r.id), claimFields(r.push.attempts, nowMs, leaseUntilMs, runId), {
+          lastUpdateTime: timestampOf(r.version),
         })
         .then(
           (res) => {
-            const push = queuedPushOf(s);
-            push.attempts += 1;
-            claimed.push({ push, leaseUntilMs, claimTime: res.writeTime });
+            const push = { ...r.push, attempts: r.push.attempts + 1 };
+            claimed.push({ push, leaseUntilMs, claimVersion: versionOf(res.writeTime) });
           },
           () => undefined, // Another run claimed it first.
         ),
@@ -265,34 +257,34 @@ export function createPushStore(
    * token left the user is ended as cancelled in the same transaction.
    */
   async function claimOwned(
-    s: DocumentSnapshot,
+    r: PushRecord,
+    uid: string,
+    token: string,
     nowMs: number,
     leaseUntilMs: number,
     runId: string,
   ): Promise<{ claimed?: ClaimedPush; notOwned?: NotOwnedPush }> {
-    const uid = s.get('uid') as string;
-    const token = s.get('target.token') as string;
+    const ref = col.doc(r.id);
     const tokenRef = tokens.doc(tokenIdOf(token));
     const outcome = await db.runTransaction(async (tx) => {
-      const [push, device] = await tx.getAll(s.ref, tokenRef);
-      if (!isDue(push, nowMs) || !push.updateTime?.isEqual(s.updateTime!)) {
+      const [push, device] = await tx.getAll(ref, tokenRef);
+      if (!isDue(push, nowMs) || !push.updateTime || versionOf(push.updateTime) !== r.version) {
         return { kind: 'skipped' as const }; // Claimed, finished or changed by someone else meanwhile.
       }
       if (device.exists && device.get('uid') === uid && device.get('token') === token) {
-        tx.update(s.ref, claimFields(push, nowMs, leaseUntilMs, runId));
-        return { kind: 'claimed' as const, push };
+        tx.update(ref, claimFields(r.push.attempts, nowMs, leaseUntilMs, runId));
+        return { kind: 'claimed' as const };
       }
-      tx.update(s.ref, resultFields(notOwnedUpdate(), nowMs));
+      tx.update(ref, resultFields(notOwnedUpdate(), nowMs));
       return { kind: 'not-owned' as const };
     });
     if (outcome.kind === 'skipped') return {};
-    if (outcome.kind === 'not-owned') return { notOwned: { id: s.id, uid } };
+    if (outcome.kind === 'not-owned') return { notOwned: { id: r.id, uid } };
     // The transaction committed; read the claim's update time for the result write's precondition.
-    const after = await s.ref.get();
+    const after = await ref.get();
     if (after.get('claimedBy') !== runId || after.get('status') !== 'sending') return {};
-    const push = queuedPushOf(outcome.push);
-    push.attempts += 1;
-    return { claimed: { push, leaseUntilMs, claimTime: after.updateTime! } };
+    const push = { ...r.push, attempts: r.push.attempts + 1 };
+    return { claimed: { push, leaseUntilMs, claimVersion: versionOf(after.updateTime!) } };
   }
 
   return {
@@ -319,32 +311,32 @@ export function createPushStore(
         .orderBy(q.order.field, q.order.direction)
         .limit(limit)
         .get();
-      return snap.docs;
+      return snap.docs.map(pushRecordOf);
     },
 
     async getAll(ids) {
       if (ids.length === 0) return [];
-      return db.getAll(...ids.map((id) => col.doc(id)));
+      const snaps = await db.getAll(...ids.map((id) => col.doc(id)));
+      return snaps.filter((s) => s.exists).map(pushRecordOf);
     },
 
-    async claim(snaps, { nowMs, leaseMs, runId }) {
+    async claim(records, { nowMs, leaseMs, runId }) {
       const leaseUntilMs = nowMs + leaseMs;
-      const due = snaps.filter((s) => isDue(s, nowMs) && s.updateTime);
-      const owned = due.filter(
-        (s) => typeof s.get('uid') === 'string' && typeof s.get('target.token') === 'string',
-      );
-      const ownedIds = new Set(owned.map((s) => s.id));
+      const due = records.filter((r) => recordIsDue(r, nowMs));
+      const owned = due.filter((r) => r.push.uid !== undefined && 'token' in r.push.target);
+      const ownedIds = new Set(owned.map((r) => r.id));
       const claimed = await claimUnowned(
-        due.filter((s) => !ownedIds.has(s.id)),
+        due.filter((r) => !ownedIds.has(r.id)),
         nowMs,
         leaseUntilMs,
         runId,
       );
       const notOwned: NotOwnedPush[] = [];
-      await eachLimited(owned, OWNED_CLAIM_CONCURRENCY, async (s) => {
-        const r = await claimOwned(s, nowMs, leaseUntilMs, runId);
-        if (r.claimed) claimed.push(r.claimed);
-        if (r.notOwned) notOwned.push(r.notOwned);
+      await eachLimited(owned, OWNED_CLAIM_CONCURRENCY, async (r) => {
+        const token = 'token' in r.push.target ? r.push.target.token : '';
+        const c = await claimOwned(r, r.push.uid!, token, nowMs, leaseUntilMs, runId);
+        if (c.claimed) claimed.push(c.claimed);
+        if (c.notOwned) notOwned.push(c.notOwned);
       });
       return { claimed, notOwned };
     },
@@ -356,7 +348,7 @@ export function createPushStore(
       const writes = results.map(({ claimed, update, nowMs }) =>
         w
           .update(col.doc(claimed.push.id), resultFields(update, nowMs), {
-            lastUpdateTime: claimed.claimTime,
+            lastUpdateTime: timestampOf(claimed.claimVersion),
           })
           .then(
             () => void written++,

@@ -5,17 +5,13 @@
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import {
   decideRateLimit,
-  type RateDecision,
-  type RatePolicy,
   type RateWindow,
 } from '../core/rate-limit';
+import type { RateLimitStore } from '../use-cases/ports';
 
 export const RATE_LIMITS = 'rateLimits';
 
-export interface RateLimitStore {
-  /** Counts one call by `uid` at `nowMs` if the policy allows it; answers the decision. */
-  take(uid: string, nowMs: number, policy: RatePolicy): Promise<RateDecision>;
-}
+export type { RateLimitStore };
 
 function windowOf(data: FirebaseFirestore.DocumentData | undefined): RateWindow | undefined {
   const start = data?.windowStart;

@@ -5,44 +5,11 @@ import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore'
 import { createBulkWriter, flush, grpcCode, GRPC } from './bulk-writes';
 import { QUERIES } from './queries';
 import { devicesBeyondCap } from '../core/device-cap';
-import type { RegisterTokenInput } from '../core/token-registration';
+import type { SavedToken, StoredToken, TokenStore } from '../use-cases/ports';
+
+export type { SavedToken, StoredToken, TokenStore };
 
 export const PUSH_TOKENS = 'pushTokens';
-
-export interface SavedToken {
-  tokenId: string;
-  /** Ids of this user's older devices removed by the device cap. */
-  removedTokenIds: string[];
-  /** True when the token belonged to another user before this save. */
-  movedFromAnotherUser: boolean;
-}
-
-export interface StoredToken {
-  tokenId: string;
-  uid: string;
-  token: string;
-  platform: string;
-  updatedAtMs: number;
-}
-
-export interface TokenStore {
-  save(
-    uid: string,
-    tokenId: string,
-    input: RegisterTokenInput,
-    maxDevices: number,
-  ): Promise<SavedToken>;
-  /** Deletes the token only when it belongs to `uid`; says whether it did. */
-  deleteIfOwnedBy(uid: string, tokenId: string): Promise<boolean>;
-  /** Deletes the token whoever owns it (FCM said it is dead). */
-  delete(tokenId: string): Promise<void>;
-  listByUser(uid: string): Promise<StoredToken[]>;
-  /**
-   * Deletes up to `limit` tokens last updated before `beforeMs`, each only if unchanged since it
-   * was read (a token refreshed meanwhile survives); answers how many it really deleted.
-   */
-  deleteStale(beforeMs: number, limit: number): Promise<number>;
-}
 
 const millis = (t: unknown): number => (t as Timestamp | undefined)?.toMillis?.() ?? 0;
 

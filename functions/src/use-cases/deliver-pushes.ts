@@ -12,8 +12,7 @@ import {
 } from '../core/send-decision';
 import { tokenIdOf } from '../core/token-id';
 import type { FcmSender, SendOutcome } from '../fcm/types';
-import type { ClaimedPush, PushStore } from '../adapters/push-store';
-import type { TokenStore } from '../adapters/token-store';
+import type { ClaimedPush, PushStore, TokenStore } from './ports';
 
 export interface DeliverDeps {
   pushes: PushStore;

@@ -11,9 +11,9 @@ import type {
   ClaimedNotification,
   NotificationEnd,
   NotificationStore,
-} from '../adapters/notification-store';
-import type { PushStore } from '../adapters/push-store';
-import type { TokenStore } from '../adapters/token-store';
+  PushStore,
+  TokenStore,
+} from './ports';
 
 export interface ExpandDeps {
   notifications: NotificationStore;

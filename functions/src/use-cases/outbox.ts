@@ -8,14 +8,10 @@
  * same push ids: whichever runs twice writes nothing new.
  */
 import { parsePushRequest } from '../core/push-request';
-import type { OutboxStore } from '../adapters/outbox-store';
-import { queuePushes, type QueueDeps, type QueueResult } from './queue-pushes';
+import type { OutboxOutcome, OutboxStore } from './ports';
+import { queuePushes, type QueueDeps } from './queue-pushes';
 
-export { PUSH_REQUESTS } from '../adapters/outbox-store';
-
-export type OutboxOutcome =
-  | { status: 'accepted'; queued: QueueResult; reason?: string }
-  | { status: 'rejected'; reason: string; field?: string };
+export type { OutboxOutcome };
 
 /** The stable event identity of an outbox document (see the module comment). */
 export function outboxEventId(path: string, createTimeMs: number): string {

@@ -2,7 +2,7 @@
  * pruneStaleTokens: FCM considers a token stale after about a month without refresh (apps call
  * registerToken on start, which refreshes updatedAt). Deletes tokens older than the limit, in pages.
  */
-import type { TokenStore } from '../adapters/token-store';
+import type { TokenStore } from './ports';
 
 export async function pruneStaleTokens(
   deps: { tokens: TokenStore; now: () => number },

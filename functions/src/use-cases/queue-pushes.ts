@@ -8,9 +8,9 @@ import { buildFcmMessage, planRequest, type PlannedEntry } from '../core/push';
 import type { PushRequest } from '../core/push-request';
 import { keyScopeOf } from '../core/push-key';
 import { validateFcmMessage } from '../fcm/validate';
-import type { KeyStore } from '../adapters/key-store';
-import type { NotificationStore } from '../adapters/notification-store';
-import type { PushStore } from '../adapters/push-store';
+import type { KeyStore, NotificationStore, PushStore, QueueResult, SkippedRequest } from './ports';
+
+export type { QueueResult, SkippedRequest };
 
 export interface QueueDeps {
   pushes: PushStore;
@@ -26,25 +26,6 @@ export interface QueueContext {
   /** Document path that caused the check, and the check's name. */
   path: string;
   check: string;
-}
-
-export interface SkippedRequest {
-  index: number;
-  reason: string;
-}
-
-export interface QueueResult {
-  /** Pushes (token, topic, condition requests) this event queued, new or already written. */
-  pushIds: string[];
-  /** Notifications (user requests) this event queued, new or already written. */
-  notificationIds: string[];
-  /** Of the above, those due now (deliver without waiting for the drain). */
-  dueNow: { pushIds: string[]; notificationIds: string[] };
-  skipped: SkippedRequest[];
-  /** Pushes and notifications cancelled because a newer request or cancel took their key. */
-  cancelledIds: string[];
-  /** Documents this call created (0 for a replayed event). */
-  created: number;
 }
 
 export const emptyQueueResult = (): QueueResult => ({

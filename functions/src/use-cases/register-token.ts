@@ -13,8 +13,7 @@ import {
   parseUnregisterTokenInput,
   type RegistrationWarning,
 } from '../core/token-registration';
-import type { SavedToken, TokenStore } from '../adapters/token-store';
-import type { RateLimitStore } from '../adapters/rate-limit-store';
+import type { RateLimitStore, SavedToken, TokenStore } from './ports';
 
 export interface Caller {
   uid: string;

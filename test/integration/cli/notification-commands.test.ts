@@ -188,11 +188,14 @@ describe('fcm-push on notifications', () => {
     const id = await world.queueFor('fay');
     const actions = createOperatorActions(world.fs.db, { operator: 'fcm-push:test' });
     const [seenByOperator] = await actions.lookUp([id]);
-    const claimed = await world.stores.notifications.claim([seenByOperator!], {
-      nowMs: Date.now(),
-      leaseMs: 60_000,
-      runId: 'drain-1',
-    });
+    const claimed = await world.stores.notifications.claim(
+      await world.stores.notifications.getAll([id]),
+      {
+        nowMs: Date.now(),
+        leaseMs: 60_000,
+        runId: 'drain-1',
+      },
+    );
     assert.equal(claimed.length, 1);
     const [outcome] = await actions.cancel([seenByOperator!], Date.now());
     assert.deepEqual(outcome, {

@@ -226,7 +226,7 @@ describe('fcm-push list, show, retry, cancel', () => {
     const id = await world.queue('race');
     const actions = createOperatorActions(world.fs.db, { operator: 'fcm-push:test' });
     const [seenByOperator] = await actions.lookUp([id]);
-    const { claimed } = await world.pushes.claim([seenByOperator!], {
+    const { claimed } = await world.pushes.claim(await world.pushes.getAll([id]), {
       nowMs: Date.now(),
       leaseMs: 60_000,
       runId: 'drain-1',

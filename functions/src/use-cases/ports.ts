@@ -1,0 +1,214 @@
+/**
+ * What the use cases need from storage, in plain data. The Firestore adapters implement these
+ * (adapters/*-store.ts); use cases never see a snapshot or a Timestamp. A stored document comes
+ * with an opaque `version` (its last update time), which conditional writes check: of two runs
+ * that read the same version, only one write succeeds.
+ */
+import type {
+  PlannedNotification,
+  QueuedNotification,
+  NotificationStatus,
+} from '../core/notification';
+import type { PlannedEntry, PlannedPush, QueuedPush } from '../core/push';
+import type { KeyEvent } from '../core/push-key';
+import type { PushUpdate } from '../core/send-decision';
+import type { RateDecision, RatePolicy } from '../core/rate-limit';
+import type { RegisterTokenInput } from '../core/token-registration';
+
+// ---- pushes: deliveries --------------------------------------------------------------------
+
+/** A queued push as read, with what a claim checks. */
+export interface PushRecord {
+  id: string;
+  /** Opaque: the document's last update time. */
+  version: string;
+  status: string;
+  isSent: boolean;
+  nextAttemptAtMs?: number;
+  push: QueuedPush;
+}
+
+/** A push this run owns until `leaseUntilMs`. */
+export interface ClaimedPush {
+  push: QueuedPush;
+  leaseUntilMs: number;
+  /** Opaque version of our claim: the precondition of the result write. */
+  claimVersion: string;
+}
+
+/** A user's delivery whose token had left the user when it was claimed: ended, never sent. */
+export interface NotOwnedPush {
+  id: string;
+  uid: string;
+}
+
+export interface ClaimResult {
+  claimed: ClaimedPush[];
+  /** Deliveries ended as cancelled (DEVICE_NOT_OWNED) by this claim. */
+  notOwned: NotOwnedPush[];
+}
+
+export interface PushStore {
+  createAll(pushes: readonly PlannedPush[], nowMs: number): Promise<{ created: number }>;
+  findDue(nowMs: number, limit: number): Promise<PushRecord[]>;
+  /** The pushes that exist among `ids`. */
+  getAll(ids: readonly string[]): Promise<PushRecord[]>;
+  claim(
+    records: readonly PushRecord[],
+    options: { nowMs: number; leaseMs: number; runId: string },
+  ): Promise<ClaimResult>;
+  /** Writes results; answers the ids whose write lost its precondition (lease taken over). */
+  writeResults(
+    results: ReadonlyArray<{ claimed: ClaimedPush; update: PushUpdate; nowMs: number }>,
+  ): Promise<{ written: number; lostLease: string[] }>;
+}
+
+// ---- notifications: one per request for a user -------------------------------------------
+
+export interface NotificationRecord {
+  id: string;
+  version: string;
+  status: string;
+  isExpanded: boolean;
+  nextAttemptAtMs?: number;
+  notification: QueuedNotification & { expiresAtMs?: number };
+}
+
+export interface ClaimedNotification {
+  notification: QueuedNotification & { expiresAtMs?: number };
+  leaseUntilMs: number;
+  claimVersion: string;
+}
+
+/** How a claimed notification ends. */
+export interface NotificationEnd {
+  status: Exclude<NotificationStatus, 'pending' | 'expanding'>;
+  result: { code?: string; message?: string; deliveries?: number };
+  deliveryIds?: string[];
+}
+
+export interface NotificationStore {
+  createAll(planned: readonly PlannedNotification[], nowMs: number): Promise<{ created: number }>;
+  findDue(nowMs: number, limit: number): Promise<NotificationRecord[]>;
+  getAll(ids: readonly string[]): Promise<NotificationRecord[]>;
+  claim(
+    records: readonly NotificationRecord[],
+    options: { nowMs: number; leaseMs: number; runId: string },
+  ): Promise<ClaimedNotification[]>;
+  /** Ends each claimed notification; answers the ids whose lease was taken over meanwhile. */
+  finish(
+    ends: ReadonlyArray<{ claimed: ClaimedNotification; end: NotificationEnd }>,
+    nowMs: number,
+  ): Promise<{ lostLease: string[] }>;
+}
+
+// ---- pushKeys: replacement by key ---------------------------------------------------------
+
+export type KeyedOutcome =
+  /** This event decided the key: its push was written, and the previous one cancelled if pending. */
+  | { kind: 'queued'; created: boolean; cancelledIds: string[] }
+  /** The event already decided the key (a redelivery): nothing written, nothing cancelled. */
+  | { kind: 'replay' }
+  /** A newer event already decided the key: this one writes and cancels nothing. */
+  | { kind: 'superseded'; byEventId: string };
+
+export interface KeyStore {
+  /** Queues a keyed push or notification if its event is the newest for (scope, key). */
+  queue(
+    entry: PlannedEntry,
+    scope: string,
+    key: string,
+    event: KeyEvent,
+    nowMs: number,
+  ): Promise<KeyedOutcome>;
+  /** Cancels what (scope, key) holds, if this event is the newest for it (a tombstone). */
+  cancel(scope: string, key: string, event: KeyEvent, nowMs: number): Promise<KeyedOutcome>;
+}
+
+// ---- pushTokens -----------------------------------------------------------------------------
+
+export interface SavedToken {
+  tokenId: string;
+  /** Ids of this user's older devices removed by the device cap. */
+  removedTokenIds: string[];
+  /** True when the token belonged to another user before this save. */
+  movedFromAnotherUser: boolean;
+}
+
+export interface StoredToken {
+  tokenId: string;
+  uid: string;
+  token: string;
+  platform: string;
+  updatedAtMs: number;
+}
+
+export interface TokenStore {
+  save(
+    uid: string,
+    tokenId: string,
+    input: RegisterTokenInput,
+    maxDevices: number,
+  ): Promise<SavedToken>;
+  /** Deletes the token only when it belongs to `uid`; says whether it did. */
+  deleteIfOwnedBy(uid: string, tokenId: string): Promise<boolean>;
+  /** Deletes the token whoever owns it (FCM said it is dead). */
+  delete(tokenId: string): Promise<void>;
+  listByUser(uid: string): Promise<StoredToken[]>;
+  /**
+   * Deletes up to `limit` tokens last updated before `beforeMs`, each only if unchanged since it
+   * was read (a token refreshed meanwhile survives); answers how many it really deleted.
+   */
+  deleteStale(beforeMs: number, limit: number): Promise<number>;
+}
+
+// ---- rateLimits -----------------------------------------------------------------------------
+
+export interface RateLimitStore {
+  /** Counts one call by `uid` at `nowMs` if the policy allows it; answers the decision. */
+  take(uid: string, nowMs: number, policy: RatePolicy): Promise<RateDecision>;
+}
+
+// ---- pushRequests: the outbox ------------------------------------------------------------------
+
+export interface SkippedRequest {
+  index: number;
+  reason: string;
+}
+
+export interface QueueResult {
+  /** Pushes (token, topic, condition requests) this event queued, new or already written. */
+  pushIds: string[];
+  /** Notifications (user requests) this event queued, new or already written. */
+  notificationIds: string[];
+  /** Of the above, those due now (deliver without waiting for the drain). */
+  dueNow: { pushIds: string[]; notificationIds: string[] };
+  skipped: SkippedRequest[];
+  /** Pushes and notifications cancelled because a newer request or cancel took their key. */
+  cancelledIds: string[];
+  /** Documents this call created (0 for a replayed event). */
+  created: number;
+}
+
+export type OutboxOutcome =
+  | { status: 'accepted'; queued: QueueResult; reason?: string }
+  | { status: 'rejected'; reason: string; field?: string };
+
+export interface UnprocessedRequest {
+  path: string;
+  createTimeMs: number;
+  data: Record<string, unknown>;
+}
+
+export interface OutboxStore {
+  /** Records the outcome on the request document; it is deleted by TTL after retention. */
+  markProcessed(path: string, outcome: OutboxOutcome, nowMs: number): Promise<void>;
+  /**
+   * Documents without a `status`, scanning at most `scanLimit` documents in name order from
+   * `startAfter` (a bounded scan: the outbox has no field a query could select them by).
+   */
+  scanUnprocessed(options: {
+    scanLimit: number;
+    startAfter?: string;
+  }): Promise<{ unprocessed: UnprocessedRequest[]; scanned: number; last?: string }>;
+}
