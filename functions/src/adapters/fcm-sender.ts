@@ -13,7 +13,12 @@ export const fcmSender = lazy((): FcmSender => {
     projectId: projectId(),
     endpoint: settings.fcmEndpoint,
     // projectId given: GoogleAuth need not ask gcloud for it off Google Cloud.
-    tokenProvider: createGoogleAccessTokenProvider({ projectId: projectId() }),
+    // A token fetch is bounded like a request, so the lease safety margin (4 x the timeout +
+    // 5 s) covers a fetch and a request, twice with the 401 replay.
+    tokenProvider: createGoogleAccessTokenProvider({
+      projectId: projectId(),
+      fetchTimeoutMs: settings.fcmTimeoutMs,
+    }),
     concurrency: settings.drainConcurrency,
     timeoutMs: settings.fcmTimeoutMs,
   });
