@@ -166,6 +166,16 @@ export const PARAM_SPECS = {
     description:
       'A check or outbox trigger event older than this is dropped with an error log instead of being retried further.',
   },
+  QUIET_HOURS_SPREAD_MINUTES: {
+    type: 'int',
+    default: 10,
+    unit: 'minutes',
+    min: 0,
+    max: 120,
+    special: { 0: 'send deferred pushes exactly when quiet hours end' },
+    description:
+      "A push deferred by a user's quiet hours goes at a random time up to this long after the window ends, so a whole time zone's deferred pushes do not hit FCM at once.",
+  },
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamName = keyof typeof PARAM_SPECS;

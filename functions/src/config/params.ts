@@ -64,6 +64,7 @@ export const BACKOFF_BASE_SECONDS = int('BACKOFF_BASE_SECONDS');
 export const FCM_TIMEOUT_MS = int('FCM_TIMEOUT_MS');
 export const RETENTION_DAYS = int('RETENTION_DAYS');
 export const MAX_EVENT_AGE_SECONDS = int('MAX_EVENT_AGE_SECONDS');
+export const QUIET_HOURS_SPREAD_MINUTES = int('QUIET_HOURS_SPREAD_MINUTES');
 
 /** Every param by name (the table of defaults.ts, defined once each above). */
 export const PARAMS = {
@@ -82,6 +83,7 @@ export const PARAMS = {
   FCM_TIMEOUT_MS,
   RETENTION_DAYS,
   MAX_EVENT_AGE_SECONDS,
+  QUIET_HOURS_SPREAD_MINUTES,
 } satisfies Record<ParamName, { value(): unknown }>;
 
 /**

@@ -34,6 +34,8 @@ export interface Settings {
   retentionMs: number;
   /** A check or outbox trigger event older than this is dropped with an error log. */
   maxEventAgeMs: number;
+  /** A push deferred by quiet hours goes up to this long after the window's end (random). */
+  quietHoursSpreadMs: number;
 }
 
 /**
@@ -149,5 +151,6 @@ export function settingsFrom(raw: Readonly<Record<string, unknown>>): Settings {
     fcmTimeoutMs: timeoutMs,
     retentionMs: v.RETENTION_DAYS * 86_400_000,
     maxEventAgeMs: v.MAX_EVENT_AGE_SECONDS * 1000,
+    quietHoursSpreadMs: v.QUIET_HOURS_SPREAD_MINUTES * 60_000,
   };
 }

@@ -2,7 +2,9 @@
  * A push request: what a check (or an outbox document) asks for, before targets are confirmed.
  * Parsed from outside data with field-path errors; times are epoch milliseconds.
  */
+import { normaliseLocale } from './locale';
 import { isPlainObject, ok, reject, unknownKey, type Parsed } from './parse';
+import { categoryProblem, type Localized, type LocalizedText } from './preferences';
 
 export type RequestTarget =
   { uid: string } | { token: string } | { topic: string } | { condition: string };
@@ -20,6 +22,12 @@ export interface PushContent {
   android?: Record<string, unknown>;
   apns?: Record<string, unknown>;
   webpush?: Record<string, unknown>;
+  /** What the push is about, for the user's opt-outs; absent means "default". */
+  category?: string;
+  /** Text per language (canonical BCP 47 tags), picked per device when it is sent. */
+  localized?: Localized;
+  /** Send even inside the user's quiet hours (security codes, alarms). */
+  ignoreQuietHours?: boolean;
 }
 
 export interface PushRequest extends PushContent {
@@ -47,9 +55,15 @@ export const PUSH_REQUEST_FIELDS = [
   'android',
   'apns',
   'webpush',
+  'category',
+  'localized',
+  'ignoreQuietHours',
 ] as const;
 
 const MAX_TTL_SECONDS = 2_419_200;
+/** Languages one request may carry. */
+export const MAX_LOCALIZED = 50;
+const TEXT_LIMITS = { title: 1024, content: 4096 } as const;
 
 /** Accepts a Date, a Firestore Timestamp (anything with toMillis), epoch ms, or an ISO string. */
 export function toEpochMs(value: unknown): number | undefined {
@@ -215,5 +229,81 @@ export function parsePushRequest(value: unknown, path = ''): Parsed<PushRequest>
     }
     request.android = { ...request.android, priority: p.toUpperCase() };
   }
+
+  if (value.category !== undefined && value.category !== null) {
+    const problem = categoryProblem(value.category);
+    if (problem) return reject(`${path}category`, `${path}category ${problem}.`);
+    request.category = value.category as string;
+  }
+  if (value.ignoreQuietHours !== undefined && value.ignoreQuietHours !== null) {
+    if (typeof value.ignoreQuietHours !== 'boolean') {
+      return reject(`${path}ignoreQuietHours`, `${path}ignoreQuietHours must be true or false.`);
+    }
+    if (value.ignoreQuietHours) request.ignoreQuietHours = true;
+  }
+  if (value.localized !== undefined && value.localized !== null) {
+    const localized = parseLocalized(value.localized, `${path}localized`);
+    if (!localized.ok) return localized;
+    if ('topic' in request.to || 'condition' in request.to) {
+      return reject(
+        `${path}localized`,
+        `${path}localized is for pushes to a user or a token: a topic or condition push goes to ` +
+          'many devices at once and has no language (send one per language topic instead).',
+      );
+    }
+    if (Object.keys(localized.value).length) request.localized = localized.value;
+  }
   return ok(request);
+}
+
+/**
+ * `localized: { [locale]: { title?, content? } }`: each tag normalised as token registration
+ * normalises a device's locale (`en_US` -> `en-US`), but refused when it cannot be, naming it.
+ */
+function parseLocalized(value: unknown, path: string): Parsed<Localized> {
+  if (!isPlainObject(value)) {
+    return reject(path, `${path} must be an object such as { "ko-KR": { "title": "…" } }.`);
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MAX_LOCALIZED) {
+    return reject(path, `${path} may hold at most ${MAX_LOCALIZED} languages.`);
+  }
+  const out: Localized = {};
+  for (const [tag, variant] of entries) {
+    const field = `${path}.${tag === '' ? '""' : tag}`;
+    const locale = normaliseLocale(tag);
+    if (!locale.ok) return reject(field, `${field}: ${locale.reason}.`);
+    if (out[locale.value] !== undefined) {
+      return reject(field, `${field} is the same language tag as another key (${locale.value}).`);
+    }
+    if (!isPlainObject(variant)) {
+      return reject(field, `${field} must be an object with title and/or content.`);
+    }
+    const extra = unknownKey(variant, ['title', 'content']);
+    if (extra !== undefined) {
+      return reject(
+        `${field}.${extra}`,
+        `${field}.${extra} is not a known field (title, content).`,
+      );
+    }
+    const text: LocalizedText = {};
+    for (const key of ['title', 'content'] as const) {
+      const v = variant[key];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string')
+        return reject(`${field}.${key}`, `${field}.${key} must be a string.`);
+      if (v.length > TEXT_LIMITS[key]) {
+        return reject(
+          `${field}.${key}`,
+          `${field}.${key} must be at most ${TEXT_LIMITS[key]} characters.`,
+        );
+      }
+      text[key] = v;
+    }
+    if (text.title === undefined && text.content === undefined) {
+      return reject(field, `${field} must have a title or a content.`);
+    }
+    out[locale.value] = text;
+  }
+  return ok(out);
 }

@@ -7,6 +7,7 @@ import type { FcmMessage } from '../fcm/types';
 import { headerOf, isApnsBackground } from '../fcm/validate';
 import type { PushContent, PushRequest } from './push-request';
 import type { PlannedNotification } from './notification';
+import type { QuietWindow } from './preferences';
 
 export type PushTarget = { token: string } | { topic: string } | { condition: string };
 
@@ -18,6 +19,7 @@ export const PUSH_STATUSES = [
   'rejected',
   'expired',
   'cancelled',
+  'suppressed',
 ] as const;
 export type PushStatus = (typeof PUSH_STATUSES)[number];
 export const FINAL_STATUSES: readonly PushStatus[] = [
@@ -26,6 +28,7 @@ export const FINAL_STATUSES: readonly PushStatus[] = [
   'rejected',
   'expired',
   'cancelled',
+  'suppressed',
 ];
 
 /** Where a push came from, kept on the document for operators. */
@@ -49,6 +52,13 @@ export interface PlannedPush {
   request: PushRequest;
   reservedAtMs: number;
   source: PushSource;
+  /** A user's delivery: the `localized` variant its title/content were taken from. */
+  contentLocale?: string;
+  /**
+   * A user's delivery created inside the user's quiet hours: due at `untilMs` instead of at once
+   * (`ends: 'expired'`: the window outlasts `expiresAt`, so it is written already expired).
+   */
+  quietHours?: { quiet: QuietWindow; untilMs?: number; ends?: 'expired' };
 }
 
 /** The fields of a queued push the sender needs (read back from Firestore). */

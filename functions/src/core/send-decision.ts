@@ -6,6 +6,7 @@ import { classifyFcmError } from '../fcm/classify';
 import type { SendOutcome } from '../fcm/types';
 import { retryDelayMs } from './backoff';
 import type { PushStatus } from './push';
+import { describeQuiet, type QuietWindow } from './preferences';
 
 export interface PushResult {
   messageId?: string;
@@ -74,6 +75,59 @@ export function notOwnedUpdate(): PushUpdate {
       code: 'DEVICE_NOT_OWNED',
       message: "The token no longer belongs to the push's user; not sent.",
     },
+    dropToken: false,
+  };
+}
+
+/** The token's owner turned the push's category off: it ends without being sent. */
+export function suppressedUpdate(category: string, code: string): PushUpdate {
+  return {
+    status: 'suppressed',
+    isSent: false,
+    result: { code, message: `The user turned category "${category}" off; not sent.` },
+    dropToken: false,
+  };
+}
+
+export const QUIET_HOURS_CODE = 'QUIET_HOURS';
+
+/** Why a push waits for quiet hours to end: the result of a deferred push. */
+export function quietHoursResult(quiet: QuietWindow, untilMs: number): PushResult {
+  return {
+    code: QUIET_HOURS_CODE,
+    message: `Deferred by quiet hours ${describeQuiet(quiet)} to ${new Date(untilMs).toISOString()}.`,
+  };
+}
+
+/** Why a push was never sent: quiet hours outlast its expiry. */
+export function quietHoursExpiredResult(quiet: QuietWindow): PushResult {
+  return {
+    code: QUIET_HOURS_CODE,
+    message: `Quiet hours ${describeQuiet(quiet)} end at ${new Date(quiet.endsAtMs).toISOString()}, after expiresAt; not sent.`,
+  };
+}
+
+/**
+ * The token's owner is in quiet hours: back to pending, due at `untilMs`, and the claim's attempt
+ * given back (nothing was sent).
+ */
+export function quietHoursUpdate(quiet: QuietWindow, untilMs: number): PushUpdate {
+  return {
+    status: 'pending',
+    isSent: false,
+    result: quietHoursResult(quiet, untilMs),
+    nextAttemptAtMs: untilMs,
+    dropToken: false,
+    refundAttempt: true,
+  };
+}
+
+/** Quiet hours last until after the push expires: it ends expired, unsent. */
+export function quietHoursExpiredUpdate(quiet: QuietWindow): PushUpdate {
+  return {
+    status: 'expired',
+    isSent: false,
+    result: quietHoursExpiredResult(quiet),
     dropToken: false,
   };
 }

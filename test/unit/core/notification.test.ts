@@ -35,14 +35,16 @@ describe('decideExpansion', () => {
     { tokenId: 't2', token: 'tablet' },
   ];
   const settings = { nowMs: 5000, maxAttempts: 3 };
+  // No preferences: each device gets the request's own text now (core/preferences decides).
+  const now = { kind: 'send', text: {} };
 
   it('when the user has devices, then one delivery per device with ids from notification + token id', () => {
     const d = decideExpansion({ id: 'n1', attempts: 1 }, devices, settings);
     assert.deepEqual(d, {
       kind: 'expand',
       deliveries: [
-        { id: deliveryIdOf('n1', 't1'), token: 'phone', tokenId: 't1' },
-        { id: deliveryIdOf('n1', 't2'), token: 'tablet', tokenId: 't2' },
+        { id: deliveryIdOf('n1', 't1'), token: 'phone', tokenId: 't1', decision: now },
+        { id: deliveryIdOf('n1', 't2'), token: 'tablet', tokenId: 't2', decision: now },
       ],
     });
   });

@@ -82,3 +82,76 @@ describe('parsePushRequest', () => {
     assert.match(r.message, /requests\[3\]\.data\.n/);
   });
 });
+
+describe('parsePushRequest: what users control (category, localized, ignoreQuietHours)', () => {
+  it('when category, localized and ignoreQuietHours are given, then locale keys are normalised and kept', () => {
+    const r = parsePushRequest({
+      to: { uid: 'u1' },
+      title: 'Your order shipped',
+      category: 'order_updates',
+      ignoreQuietHours: true,
+      localized: { ko_KR: { title: '주문이 발송되었습니다' }, 'ja-jp': { content: '本文' } },
+    });
+    assert.deepEqual(r.ok && r.value, {
+      to: { uid: 'u1' },
+      title: 'Your order shipped',
+      category: 'order_updates',
+      ignoreQuietHours: true,
+      localized: { 'ko-KR': { title: '주문이 발송되었습니다' }, 'ja-JP': { content: '本文' } },
+    });
+  });
+
+  it('when ignoreQuietHours is false, then it is left out (the default)', () => {
+    const r = parsePushRequest({ to: { uid: 'u1' }, title: 't', ignoreQuietHours: false });
+    assert.equal(r.ok && 'ignoreQuietHours' in r.value, false);
+  });
+
+  const many = Object.fromEntries(
+    ['en', 'ko', 'ja', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'sv', 'da', 'fi', 'nb', 'pl', 'cs']
+      .flatMap((l) => ['', '-AA', '-BB', '-CC'].map((r) => `${l}${r}`))
+      .map((tag) => [tag, { title: tag }]),
+  );
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['category has a space', { category: 'my news' }, 'category'],
+    ['category is empty', { category: '' }, 'category'],
+    ['category is a number', { category: 7 }, 'category'],
+    ['ignoreQuietHours is a string', { ignoreQuietHours: 'yes' }, 'ignoreQuietHours'],
+    ['localized is a list', { localized: [] }, 'localized'],
+    [
+      'a localized key is not a locale',
+      { localized: { 'not a locale': { title: 'x' } } },
+      'localized.not a locale',
+    ],
+    [
+      'two keys are the same tag',
+      { localized: { en_US: { title: 'a' }, 'en-US': { title: 'b' } } },
+      'localized.en-US',
+    ],
+    ['a variant has neither title nor content', { localized: { ko: {} } }, 'localized.ko'],
+    ['a variant has an unknown field', { localized: { ko: { body: 'x' } } }, 'localized.ko.body'],
+    [
+      'a variant title is too long',
+      { localized: { ko: { title: 'x'.repeat(1025) } } },
+      'localized.ko.title',
+    ],
+    ['more than 50 languages', { localized: many }, 'localized'],
+  ];
+  for (const [what, extra, field] of cases) {
+    it(`when ${what}, then the rejection names ${field}`, () => {
+      assert.equal(rejected({ to: { uid: 'a' }, title: 't', ...extra }).field, field);
+    });
+  }
+
+  it('when a topic or condition push carries localized, then it is refused: it has no language', () => {
+    for (const to of [{ topic: 'news' }, { condition: "'a' in topics" }]) {
+      assert.equal(
+        rejected({ to, title: 't', localized: { ko: { title: 'x' } } }).field,
+        'localized',
+      );
+    }
+    assert.equal(
+      parsePushRequest({ to: { token: 't' }, title: 't', localized: { ko: { title: 'x' } } }).ok,
+      true,
+    );
+  });
+});
