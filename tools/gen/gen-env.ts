@@ -8,7 +8,7 @@
  * test/unit/config/env-file.test.ts fails when the file and defaults.ts differ.
  */
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   EXAMPLE_CHECKS_SWITCH,
   PARAM_NAMES,
@@ -16,8 +16,9 @@ import {
   describeAllowed,
   type ParamSpec,
 } from '../../functions/src/config/defaults';
+import { FUNCTIONS_DIR, LOCAL_PROJECT_ID } from '../local-env/local-env';
 
-export const ENV_FILE = join(resolve(__dirname, '..', '..'), 'functions', '.env');
+export const ENV_FILE = join(FUNCTIONS_DIR, '.env');
 
 function comment(spec: ParamSpec): string {
   return `# ${spec.description}
@@ -40,7 +41,7 @@ export function envFileText(): string {
   }
   lines.push(
     `# ${EXAMPLE_CHECKS_SWITCH.description}`,
-    '# Not a param (params cannot choose exports); functions/.env.demo-push turns it on locally.',
+    `# Not a param (params cannot choose exports); functions/.env.${LOCAL_PROJECT_ID} turns it on locally.`,
     `${EXAMPLE_CHECKS_SWITCH.name}=${EXAMPLE_CHECKS_SWITCH.default}`,
   );
   return lines.join('\n') + '\n';

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { parseCommandArgs, splitCommand } from '../../../tools/cli/src/args';
 import { resolveTarget } from '../../../tools/cli/src/context';
 import { UsageError } from '../../../tools/cli/src/errors';
+import { LOCAL_PROJECT_ID, localEnv } from '../../../tools/local-env/local-env';
 
 function targetOf(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const { command, rest } = splitCommand(argv);
@@ -16,13 +17,14 @@ function targetOf(argv: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('fcm-push target resolution', () => {
-  it('when no --project is given, then the local stack of functions/.env.demo-push is used', () => {
+  it('when no --project is given, then the local stack (tools/local-env) is used', () => {
+    const local = localEnv();
     assert.deepEqual(targetOf(['stats']), {
       mode: 'local',
-      projectId: 'demo-push',
-      firestoreHost: '127.0.0.1:8080',
-      fcmEndpoint: 'http://127.0.0.1:9290',
-      metadataHost: '127.0.0.1:9291',
+      projectId: LOCAL_PROJECT_ID,
+      firestoreHost: local.firestore.address,
+      fcmEndpoint: local.fcm.url,
+      metadataHost: local.metadata.address,
     });
     const custom = targetOf(
       ['stats', '--fcm-endpoint', 'http://127.0.0.1:7000/', '--metadata-host', '127.0.0.1:7001'],
@@ -32,7 +34,7 @@ describe('fcm-push target resolution', () => {
     );
     assert.deepEqual(custom, {
       mode: 'local',
-      projectId: 'demo-push',
+      projectId: LOCAL_PROJECT_ID,
       firestoreHost: '127.0.0.1:7002',
       fcmEndpoint: 'http://127.0.0.1:7000',
       metadataHost: '127.0.0.1:7001',
@@ -57,7 +59,7 @@ describe('fcm-push target resolution', () => {
         (e: unknown) => e instanceof UsageError && message.test(e.message),
       );
     refused(
-      ['stats', '--project', 'demo-push'],
+      ['stats', '--project', LOCAL_PROJECT_ID],
       {},
       /demo-\* projects exist only in the emulators/,
     );
@@ -73,10 +75,10 @@ describe('fcm-push target resolution', () => {
     );
     refused(
       ['stats', '--project', 'my-app-prod'],
-      { FIRESTORE_EMULATOR_HOST: '127.0.0.1:8080' },
-      /FIRESTORE_EMULATOR_HOST is set \(127\.0\.0\.1:8080\)/,
+      { FIRESTORE_EMULATOR_HOST: '127.0.0.1:7002' },
+      /FIRESTORE_EMULATOR_HOST is set \(127\.0\.0\.1:7002\)/,
     );
     refused(['stats', '--project', 'Not_A_Project'], {}, /is not a Google Cloud project id/);
-    refused(['stats', '--fcm-endpoint', 'localhost:9290'], {}, /must be an http\(s\) URL/);
+    refused(['stats', '--fcm-endpoint', 'localhost:7000'], {}, /must be an http\(s\) URL/);
   });
 });

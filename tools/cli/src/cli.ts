@@ -6,6 +6,7 @@
 import { flag, parseCommandArgs, splitCommand } from './args';
 import { COMMANDS } from './commands';
 import type { Command } from './commands/command';
+import { localEnv } from '../../local-env/local-env';
 import { createContext, resolveTarget } from './context';
 import { EXIT, OperationalError, UsageError } from './errors';
 import { createOutput, type Streams } from './output';
@@ -14,12 +15,12 @@ export interface CliIo extends Streams {
   env: NodeJS.ProcessEnv;
 }
 
-const GLOBAL_HELP = `Global options:
+const globalHelp = (local = localEnv()) => `Global options:
   --project <id>          work on a real Firebase project: its Firestore, https://fcm.googleapis.com,
                           Application Default Credentials (gcloud auth application-default login,
                           or GOOGLE_APPLICATION_CREDENTIALS). Without it: the local stack, project
-                          demo-push, Firestore emulator at FIRESTORE_EMULATOR_HOST or 127.0.0.1:8080,
-                          FCM and access tokens from the local servers of functions/.env.demo-push.
+                          ${local.projectId}, Firestore emulator at FIRESTORE_EMULATOR_HOST or ${local.firestore.address},
+                          FCM and access tokens from the local servers of functions/.env.${local.projectId}.
   --json                  the result as one JSON document on stdout (progress stays on stderr)
   -h, --help              this help
   --fcm-endpoint <url>    local stack only: another local FCM v1 server (tests)
@@ -37,13 +38,13 @@ function mainHelp(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    GLOBAL_HELP,
+    globalHelp(),
     '',
   ].join('\n');
 }
 
 function commandHelp(command: Command): string {
-  return `${command.help}\n\n${GLOBAL_HELP}\n`;
+  return `${command.help}\n\n${globalHelp()}\n`;
 }
 
 function findCommand(name: string): Command {

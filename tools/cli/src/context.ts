@@ -1,9 +1,9 @@
 /**
  * What a command runs against, built once per invocation:
  *
- * - local (default): project `demo-push`, the Firestore emulator at FIRESTORE_EMULATOR_HOST (or
- *   127.0.0.1:8080), the local FCM v1 server and metadata server of functions/.env.demo-push
- *   (`--fcm-endpoint` and `--metadata-host` override them, e.g. in tests);
+ * - local (default): the local project of tools/local-env, the Firestore emulator at
+ *   FIRESTORE_EMULATOR_HOST (or firebase.json's), the local FCM v1 server and metadata server of
+ *   its env file (`--fcm-endpoint` and `--metadata-host` override them, e.g. in tests);
  * - `--project <id>`: the real project with Application Default Credentials, real Firestore and
  *   https://fcm.googleapis.com. Combinations that would silently hit something else are refused.
  *
@@ -29,15 +29,11 @@ import {
   createGoogleAccessTokenProvider,
   type FcmSender,
 } from '../../../functions/src/fcm';
+import { LOCAL_PROJECT_ID, localEnv, projectEnv } from '../../local-env/local-env';
 import { stringOption, type ParsedArgs } from './args';
 import { OperationalError, UsageError } from './errors';
 import { localMetadataTokenSource } from './local-token';
-import { projectParams } from './project-env';
 
-export const LOCAL_PROJECT_ID = 'demo-push';
-const LOCAL_FIRESTORE_HOST = '127.0.0.1:8080';
-const LOCAL_FCM_ENDPOINT = 'http://127.0.0.1:9290';
-const LOCAL_METADATA_HOST = '127.0.0.1:9291';
 /** 6–30 characters, as Google Cloud allows; legacy domain-scoped ids (`example.com:id`) too. */
 const PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
@@ -56,23 +52,23 @@ export function resolveTarget(args: ParsedArgs, env: NodeJS.ProcessEnv): Target 
   const fcmEndpoint = stringOption(args, 'fcm-endpoint');
   const metadataHost = stringOption(args, 'metadata-host');
   if (project === undefined) {
-    const params = projectParams(LOCAL_PROJECT_ID);
-    const endpoint = fcmEndpoint ?? params.FCM_ENDPOINT ?? LOCAL_FCM_ENDPOINT;
+    const local = localEnv();
+    const endpoint = fcmEndpoint ?? local.fcm.url;
     if (!/^https?:\/\/[^/]+/.test(endpoint)) {
       throw new UsageError(`--fcm-endpoint must be an http(s) URL, got "${endpoint}".`);
     }
     return {
       mode: 'local',
-      projectId: LOCAL_PROJECT_ID,
-      firestoreHost: env.FIRESTORE_EMULATOR_HOST || LOCAL_FIRESTORE_HOST,
+      projectId: local.projectId,
+      firestoreHost: env.FIRESTORE_EMULATOR_HOST || local.firestore.address,
       fcmEndpoint: endpoint.replace(/\/+$/, ''),
-      metadataHost: metadataHost ?? params.GCE_METADATA_HOST ?? LOCAL_METADATA_HOST,
+      metadataHost: metadataHost ?? local.metadata.address,
     };
   }
   if (project.startsWith('demo-')) {
     throw new UsageError(
       `--project ${project}: demo-* projects exist only in the emulators. ` +
-        'Leave out --project to use the local stack (project demo-push).',
+        `Leave out --project to use the local stack (project ${LOCAL_PROJECT_ID}).`,
     );
   }
   if (!PROJECT_ID.test(project)) {
@@ -163,9 +159,12 @@ export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContex
     return db;
   }
 
+  /** functions/.env* as the target's functions see them (the emulators' files in local mode). */
+  const functionsEnv = () => projectEnv(target.projectId, { emulator: target.mode === 'local' });
+
   function retentionMs(): number {
     const spec = PARAM_SPECS.RETENTION_DAYS;
-    const raw = env.RETENTION_DAYS ?? projectParams(target.projectId).RETENTION_DAYS;
+    const raw = env.RETENTION_DAYS ?? functionsEnv().RETENTION_DAYS;
     const days = raw !== undefined ? Number(raw) : spec.default;
     if (!Number.isInteger(days) || days < spec.min || days > spec.max) {
       throw new UsageError(
@@ -200,7 +199,7 @@ export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContex
       return sender;
     },
     staleTokenDays() {
-      const raw = env.STALE_TOKEN_DAYS ?? projectParams(target.projectId).STALE_TOKEN_DAYS;
+      const raw = env.STALE_TOKEN_DAYS ?? functionsEnv().STALE_TOKEN_DAYS;
       const fallback = STALE_TOKEN_DAYS.options.default;
       const days = raw !== undefined ? Number(raw) : typeof fallback === 'number' ? fallback : 60;
       if (!Number.isInteger(days) || days < 1) {
