@@ -109,4 +109,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Tools never import the tests: what both need lives in tools/ (local-env, local-google,
+    // support, ...) and the tests import it from there.
+    files: ['tools/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)test/',
+              message: 'tools/ must not import test/: move what both need into tools/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

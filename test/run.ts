@@ -14,12 +14,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { startFirestoreEmulator } from '../tools/emulators/firestore-emulator';
 import { emulatorsExecArgs, firebaseEmulatorEnv } from '../tools/emulators/firebase-env';
-import { assertPortsFree, E2E_PORTS } from '../tools/emulators/ports';
+import { assertPortsFree } from '../tools/emulators/ports';
+import { localEnv, offlineEnv, REPO_ROOT as ROOT } from '../tools/local-env/local-env';
 
-const ROOT = resolve(__dirname, '..');
 const TIERS = ['unit', 'integration', 'e2e', 'stack'] as const;
 type Tier = (typeof TIERS)[number];
 
@@ -105,7 +105,7 @@ async function runTier(
     exit = await run(process.execPath, args, baseEnv);
   } else if (tier === 'stack') {
     requireBuiltFunctions();
-    await assertPortsFree(E2E_PORTS);
+    await assertPortsFree(localEnv().ports);
     exit = await run(process.execPath, args, baseEnv);
   } else if (tier === 'integration') {
     const firestore = await startFirestoreEmulator();
@@ -120,7 +120,7 @@ async function runTier(
     }
   } else {
     requireBuiltFunctions();
-    await assertPortsFree(E2E_PORTS);
+    await assertPortsFree(localEnv().ports);
     const fb = firebaseEmulatorEnv(baseEnv);
     console.log(`   ${fb.description}`);
     exit = await run(process.execPath, emulatorsExecArgs([process.execPath, ...args]), {
@@ -142,13 +142,8 @@ async function main() {
   );
   const tiers = named.length ? (named as Tier[]) : [...TIERS];
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
-  const baseEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    // Never let Google client libraries probe the cloud metadata address from a test.
-    METADATA_SERVER_DETECTION: 'none',
-    GCLOUD_PROJECT: 'demo-push',
-    FIREBASE_PUSH_ROOT: ROOT,
-  };
+  // Never let Google client libraries probe the cloud metadata address from a test.
+  const baseEnv: NodeJS.ProcessEnv = { ...offlineEnv(), FIREBASE_PUSH_ROOT: ROOT };
   const started = Date.now();
   const total: Counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
   let failedTiers = 0;

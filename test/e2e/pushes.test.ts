@@ -6,14 +6,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Timestamp, type DocumentReference } from 'firebase-admin/firestore';
-import { clientApp, type ClientApp } from '../support/client-app';
+import { LOCAL_PROJECT_ID } from '../../tools/local-env/local-env';
+import { startDemoGoogle, type LocalGoogle } from '../../tools/local-google/demo-google';
+import { clientApp, type ClientApp } from '../../tools/local-stack/client-app';
+import { fireScheduled } from '../../tools/local-stack/scheduler';
+import { eventually } from '../../tools/support/eventually';
 import { connectTestFirestore, type TestFirestore } from '../support/emulated-firestore';
-import { eventually, runScheduled, startDemoGoogle } from '../support/demo-google';
 
 describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)', () => {
   let fs: TestFirestore;
   let phone: ClientApp;
-  let google: Awaited<ReturnType<typeof startDemoGoogle>>;
+  let google: LocalGoogle;
   let uid: string;
   const TOKEN = 'e2e-phone-token:APA91b-demo';
 
@@ -78,7 +81,10 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
       'the push document to be sent',
     );
     assert.equal(push.get('isSent'), true);
-    assert.match(push.get('result').messageId, /^projects\/demo-push\/messages\//);
+    assert.match(
+      push.get('result').messageId,
+      new RegExp(`^projects/${LOCAL_PROJECT_ID}/messages/`),
+    );
     console.log(
       `    business write -> FCM request: ${arrived.receivedAt - t0} ms (includes a cold start)`,
     );
@@ -105,13 +111,13 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
     assert.equal(pending.get('status'), 'pending');
     assert.equal(pending.get('reservedAt').toMillis(), startsAt.toMillis() - 3_600_000);
     if (Date.now() < pending.get('reservedAt').toMillis() - 1_000) {
-      await runScheduled('drainReservedPushes');
+      await fireScheduled('drainReservedPushes');
       assert.equal((await pending.ref.get()).get('status'), 'pending', 'not sent before its time');
     }
     await new Promise((r) =>
       setTimeout(r, Math.max(0, pending.get('reservedAt').toMillis() - Date.now()) + 200),
     );
-    await runScheduled('drainReservedPushes');
+    await fireScheduled('drainReservedPushes');
     const expanded = await pending.ref.get();
     assert.equal(expanded.get('status'), 'expanded');
     const [deliveryId] = expanded.get('deliveryIds') as string[];
@@ -150,7 +156,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
       await new Promise((r) =>
         setTimeout(r, Math.max(0, pending.get('reservedAt').toMillis() - Date.now()) + 200),
       );
-      await runScheduled('drainReservedPushes');
+      await fireScheduled('drainReservedPushes');
       const ended = await pending.ref.get();
       assert.equal(ended.get('status'), 'undeliverable');
       assert.equal(ended.get('result').code, 'NO_DEVICES');

@@ -5,7 +5,8 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenIdOf } from '../../functions/src/core/token-id';
-import { callError, clientApp, type ClientApp } from '../support/client-app';
+import { clientApp, type ClientApp } from '../../tools/local-stack/client-app';
+import { callError } from '../support/call-error';
 import { connectTestFirestore, type TestFirestore } from '../support/emulated-firestore';
 
 type RegisterReq = Record<string, unknown>;

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
-import { eventually } from '../support/demo-google';
 import { assertPortsFree } from '../../tools/emulators/ports';
+import { localEnv } from '../../tools/local-env/local-env';
+import { eventually } from '../../tools/support/eventually';
 import { runScript, type RunningScript } from '../support/local-stack-process';
-import { localStackPorts } from '../../tools/local-stack/ports';
 import {
   commandLine,
   groupAlive,
@@ -24,6 +24,8 @@ const START = 'tools/local-stack/start.ts';
 const DEMO = 'tools/local-stack/demo.ts';
 // Two shared cores, other engineers' test runs beside ours: generous, never asserted on.
 const READY_TIMEOUT_MS = 240_000;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const started: RunningScript[] = [];
 function start(args: string[]): RunningScript {
@@ -50,7 +52,7 @@ after(async () => {
 });
 
 async function firestorePidFromHub(): Promise<number> {
-  const res = await fetch('http://127.0.0.1:4400/emulators');
+  const res = await fetch(`${localEnv().hub.url}/emulators`);
   const hub = (await res.json()) as { firestore?: { pid?: number } };
   assert.equal(typeof hub.firestore?.pid, 'number', 'the hub reports the Firestore JVM pid');
   return hub.firestore!.pid!;
@@ -74,12 +76,12 @@ async function assertNothingLeft(stack: RunningScript, javaPid: number): Promise
   assert.deepEqual(markedProcesses(stack.pid), [], 'no process started by npm start remains');
   assert.deepEqual(markedProcesses(stack.pid, WATCHDOG_MARKER), [], 'the watchdog is gone');
   assert.equal(isAlive(javaPid), false, `the Firestore JVM (pid ${javaPid}) is gone`);
-  await assertPortsFree(localStackPorts());
+  await assertPortsFree(localEnv().ports);
 }
 
 describe('npm start and npm run demo', () => {
   it('when npm start is not running, then npm run demo says so and exits non-zero', async () => {
-    await assertPortsFree(localStackPorts());
+    await assertPortsFree(localEnv().ports);
     const demo = runScript(DEMO);
     const { code } = await demo.exited;
     assert.equal(code, 1);
@@ -88,7 +90,7 @@ describe('npm start and npm run demo', () => {
   });
 
   it('when a port of the stack is taken, then npm start names it, starts nothing and exits non-zero', async () => {
-    const fcmPort = localStackPorts()['local FCM server'];
+    const fcmPort = localEnv().fcm.port;
     const squatter: Server = createServer();
     await new Promise<void>((r) => squatter.listen(fcmPort, '127.0.0.1', r));
     try {
@@ -112,10 +114,12 @@ describe('npm start and npm run demo', () => {
   });
 
   it('when npm start runs, then the demo pushes reach the local FCM server, and Ctrl-C leaves nothing running', async () => {
-    await assertPortsFree(localStackPorts());
+    await assertPortsFree(localEnv().ports);
     const stack = start(['--drain-every', '1s']);
     await stack.waitForLine(
-      /^ready {2}Functions http:\/\/127\.0\.0\.1:5001 .*Firestore .*Auth .*FCM server .*metadata /,
+      new RegExp(
+        `^ready {2}Functions ${escapeRegExp(localEnv().functions.url)} .*Firestore .*Auth .*FCM server .*metadata `,
+      ),
       READY_TIMEOUT_MS,
     );
     assert.ok(
@@ -135,11 +139,14 @@ describe('npm start and npm run demo', () => {
     assert.equal(code, 0, demoOut);
     const target = /registerToken: device (token:[0-9a-f]{8}) saved/.exec(demoOut)?.[1];
     assert.ok(target, demoOut);
-    const orderMessage = /immediate push sent .*: (projects\/demo-push\/messages\/\S+)/.exec(
-      demoOut,
-    )?.[1];
+    const orderMessage = new RegExp(
+      `immediate push sent .*: (projects/${localEnv().projectId}/messages/\\S+)`,
+    ).exec(demoOut)?.[1];
     assert.ok(orderMessage, demoOut);
-    assert.match(demoOut, /reminder waiting: pushes\/\w+ status \w+, reservedAt \d\d:\d\d:\d\d/);
+    assert.match(
+      demoOut,
+      /reminder waiting: notifications\/\S+ status \w+, reservedAt \d\d:\d\d:\d\d/,
+    );
     const orderId = /orders\/(demo-order-\w+): paid -> shipped/.exec(demoOut)![1];
 
     // What the local FCM server received, as npm start shows it.
@@ -159,8 +166,11 @@ describe('npm start and npm run demo', () => {
     );
 
     // And what the functions wrote back.
-    process.env.FIRESTORE_EMULATOR_HOST = '127.0.0.1:8080';
-    const app: App = initializeApp({ projectId: 'demo-push' }, `stack-test-${process.pid}`);
+    process.env.FIRESTORE_EMULATOR_HOST = localEnv().firestore.address;
+    const app: App = initializeApp(
+      { projectId: localEnv().projectId },
+      `stack-test-${process.pid}`,
+    );
     try {
       const pushes = await getFirestore(app)
         .collection('pushes')
@@ -181,7 +191,7 @@ describe('npm start and npm run demo', () => {
   });
 
   it('when firebase-tools dies abruptly, then npm start says so, stops the rest, the JVM included, and exits non-zero', async () => {
-    await assertPortsFree(localStackPorts());
+    await assertPortsFree(localEnv().ports);
     const stack = start([]);
     await stack.waitForLine(/^ready /, READY_TIMEOUT_MS);
     const javaPid = await firestorePidFromHub();
@@ -201,7 +211,7 @@ describe('npm start and npm run demo', () => {
   });
 
   it('when npm start is killed outright, then its watchdog stops the emulators and the JVM', async () => {
-    await assertPortsFree(localStackPorts());
+    await assertPortsFree(localEnv().ports);
     const stack = start([]);
     await stack.waitForLine(/^ready /, READY_TIMEOUT_MS);
     const javaPid = await firestorePidFromHub();

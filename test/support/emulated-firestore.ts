@@ -4,8 +4,8 @@
  */
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
-
-export const PROJECT_ID = 'demo-push';
+import { clearFirestoreEmulator } from '../../tools/emulators/firestore-emulator';
+import { LOCAL_PROJECT_ID } from '../../tools/local-env/local-env';
 
 export interface TestFirestore {
   db: Firestore;
@@ -28,17 +28,14 @@ let appCounter = 0;
 
 export function connectTestFirestore(): TestFirestore {
   const host = emulatorHost();
-  const app: App = initializeApp({ projectId: PROJECT_ID }, `test-${process.pid}-${appCounter++}`);
+  const app: App = initializeApp(
+    { projectId: LOCAL_PROJECT_ID },
+    `test-${process.pid}-${appCounter++}`,
+  );
   const db = getFirestore(app);
   return {
     db,
-    async reset() {
-      const res = await fetch(
-        `http://${host}/emulator/v1/projects/${PROJECT_ID}/databases/(default)/documents`,
-        { method: 'DELETE' },
-      );
-      if (!res.ok) throw new Error(`emulator reset failed: HTTP ${res.status}`);
-    },
+    reset: () => clearFirestoreEmulator(host, LOCAL_PROJECT_ID),
     async close() {
       await deleteApp(app);
     },

@@ -5,20 +5,15 @@
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { createStores } from '../../functions/src/adapters/stores';
-import { createAccessTokenProvider, createFcmSender } from '../../functions/src/fcm';
+import { LOCAL_PROJECT_ID } from '../local-env/local-env';
+import { localFcmSender } from '../local-google/local-fcm';
 import { drainUntilEmpty } from './drain-until-empty';
 
 async function main() {
-  const db = getFirestore(initializeApp({ projectId: 'demo-push' }));
-  const sender = createFcmSender({
-    projectId: 'demo-push',
-    endpoint: process.env.FCM_URL,
-    concurrency: 100,
-    timeoutMs: 10_000,
-    tokenProvider: createAccessTokenProvider({
-      source: async () => ({ token: 'bench', expiresAtMs: Date.now() + 3_600_000 }),
-    }),
-  });
+  const endpoint = process.env.FCM_URL;
+  if (!endpoint) throw new Error('FCM_URL is not set: run it through npm run bench:drain-memory');
+  const db = getFirestore(initializeApp({ projectId: LOCAL_PROJECT_ID }));
+  const sender = localFcmSender(endpoint, { concurrency: 100, timeoutMs: 10_000 });
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
   const deps = {

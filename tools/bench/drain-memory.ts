@@ -13,7 +13,8 @@ import { getFirestore } from 'firebase-admin/firestore';
 import { startFirestoreEmulator } from '../emulators/firestore-emulator';
 import { startFcmServer } from '../local-google/fcm-server';
 import { createPushStore } from '../../functions/src/adapters/push-store';
-import { seedDuePushes } from '../../test/support/seed-pushes';
+import { LOCAL_PROJECT_ID } from '../local-env/local-env';
+import { seedDuePushes } from './seed-pushes';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +27,7 @@ async function main() {
   const fcm = await startFcmServer({ acceptAnyToken: true, rttMs: 30, record: false });
   try {
     process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
-    const db = getFirestore(initializeApp({ projectId: 'demo-push' }));
+    const db = getFirestore(initializeApp({ projectId: LOCAL_PROJECT_ID }));
     const t = Date.now();
     await seedDuePushes(createPushStore(db), n, Date.now(), 'memory');
     console.log(`seeded ${n} due pushes in ${((Date.now() - t) / 1000).toFixed(0)} s`);

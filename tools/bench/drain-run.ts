@@ -17,21 +17,19 @@ import { createStores } from '../../functions/src/adapters/stores';
 import { tokenIdOf } from '../../functions/src/core/token-id';
 import { buildFcmMessage } from '../../functions/src/core/push';
 import { queuedPushOf } from '../../functions/src/adapters/push-store';
-import { createAccessTokenProvider, createFcmSender } from '../../functions/src/fcm';
-import { startFcmServer } from '../local-google/fcm-server';
+import { clearFirestoreEmulator } from '../emulators/firestore-emulator';
+import { LOCAL_PROJECT_ID } from '../local-env/local-env';
+import { startDemoGoogle } from '../local-google/demo-google';
+import { startLocalFcm } from '../local-google/local-fcm';
 import { drainUntilEmpty } from './drain-until-empty';
-import { seedDuePushes } from '../../test/support/seed-pushes';
-import { startDemoGoogle } from '../../test/support/demo-google';
+import { numberFlag } from './flags';
+import { seedDuePushes } from './seed-pushes';
 
 const log = (s: string) => console.log(`[bench] ${s}`);
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const N = flag('n', 10_000);
-const SEED_N = flag('seed-n', 300);
-const RTT = flag('rtt-ms', 30);
-const WRITES = flag('writes', 200);
+const N = numberFlag('n', 10_000);
+const SEED_N = numberFlag('seed-n', 300);
+const RTT = numberFlag('rtt-ms', 30);
+const WRITES = numberFlag('writes', 200);
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -40,23 +38,17 @@ const pct = (xs: number[], p: number) =>
 
 async function main() {
   const host = process.env.FIRESTORE_EMULATOR_HOST!;
-  const reset = () =>
-    fetch(`http://${host}/emulator/v1/projects/demo-push/databases/(default)/documents`, {
-      method: 'DELETE',
-    });
-  const db = getFirestore(initializeApp({ projectId: 'demo-push' }, 'bench'));
+  const reset = () => clearFirestoreEmulator(host);
+  const db = getFirestore(initializeApp({ projectId: LOCAL_PROJECT_ID }, 'bench'));
   const stores = createStores(db);
   const { pushes } = stores;
-  const fcm = await startFcmServer({ acceptAnyToken: true, rttMs: RTT, record: false });
-  const sender = createFcmSender({
-    projectId: 'demo-push',
-    endpoint: fcm.url,
-    tokenProvider: createAccessTokenProvider({
-      source: async () => ({ token: 'bench', expiresAtMs: Date.now() + 3_600_000 }),
-    }),
+  const local = await startLocalFcm({
+    rttMs: RTT,
+    record: false,
     concurrency: 100,
     timeoutMs: 10_000,
   });
+  const { server: fcm, sender } = local;
 
   // 1. ours
   await reset();
@@ -84,7 +76,7 @@ async function main() {
     .where('isSent', '==', false)
     .where('nextAttemptAt', '<=', Timestamp.now())
     .get();
-  const url = new URL(`${fcm.url}/v1/projects/demo-push/messages:send`);
+  const url = new URL(`${fcm.url}/v1/projects/${LOCAL_PROJECT_ID}/messages:send`);
   for (const doc of due.docs) {
     const body = JSON.stringify({ message: buildFcmMessage(queuedPushOf(doc), Date.now()) });
     const answer = await new Promise<string>((resolve, reject) => {
@@ -161,8 +153,7 @@ async function main() {
   log(`ours/seed: ${(oursPerS / seedPerS).toFixed(1)}x`);
 
   clearInterval(sampler);
-  await sender.close();
-  await fcm.close();
+  await local.close();
   const round = (x: number) => Math.round(x * 10) / 10;
   writeFileSync(
     process.env.BENCH_OUT ?? '.tmp/bench-drain.json',

@@ -8,23 +8,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { emulatorsExecArgs, firebaseEmulatorEnv } from '../emulators/firebase-env';
-import { assertPortsFree, E2E_PORTS } from '../emulators/ports';
+import { assertPortsFree } from '../emulators/ports';
+import { localEnv, offlineEnv, REPO_ROOT as ROOT } from '../local-env/local-env';
 
-const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, '.tmp', 'bench-drain.json');
 
 async function main() {
   if (!existsSync(join(ROOT, 'functions', 'lib', 'index.js')))
     throw new Error('run `npm run build` first');
-  await assertPortsFree(E2E_PORTS);
+  await assertPortsFree(localEnv().ports);
   rmSync(OUT, { force: true });
-  const fb = firebaseEmulatorEnv({
-    ...process.env,
-    METADATA_SERVER_DETECTION: 'none',
-    GCLOUD_PROJECT: 'demo-push',
-  });
+  const fb = firebaseEmulatorEnv(offlineEnv());
   console.log(fb.description);
   const run = spawnSync(
     process.execPath,

@@ -30,21 +30,16 @@ import { getMessaging } from 'firebase-admin/messaging';
 import { createFcmSender } from '../../functions/src/fcm/client';
 import { createGoogleAccessTokenProvider } from '../../functions/src/fcm/access-token';
 import type { FcmMessage } from '../../functions/src/fcm/types';
+import { LOCAL_PROJECT_ID } from '../local-env/local-env';
 import { startMetadataServer } from '../local-google/metadata-server';
+import { numberFlag } from './flags';
 
-function flag(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
-  return value;
-}
-
-const N = flag('n', 20_000);
-const SEED_N_SLOW = flag('seed-n', 300);
+const N = numberFlag('n', 20_000);
+const SEED_N_SLOW = numberFlag('seed-n', 300);
 const SEED_N_FAST = Math.min(N, 2_000);
-const CONCURRENCY = flag('concurrency', 500);
-const RTT_MS = flag('rtt-ms', 30);
-const PROJECT = 'demo-push';
+const CONCURRENCY = numberFlag('concurrency', 500);
+const RTT_MS = numberFlag('rtt-ms', 30);
+const PROJECT = LOCAL_PROJECT_ID;
 const ADMIN_CHUNK = 500;
 
 interface LocalFcm {

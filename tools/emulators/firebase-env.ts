@@ -9,9 +9,10 @@
  *   maps to that jar. firebase-tools still manages the emulator, so Firestore triggers fire.
  * - Java 21+ and no jar anywhere: the standard path, which downloads the jar when online.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { LOCAL_EMULATORS, LOCAL_PROJECT_ID, REPO_ROOT } from '../local-env/local-env';
 import {
   findFirestoreEmulator,
   javaMajorVersion,
@@ -23,8 +24,6 @@ export interface FirebaseEmulatorEnv {
   path: 'standard' | 'compat';
   description: string;
 }
-
-const ROOT = resolve(__dirname, '..', '..');
 
 export function firebaseEmulatorEnv(base: NodeJS.ProcessEnv = process.env): FirebaseEmulatorEnv {
   const java = javaMajorVersion(base);
@@ -57,7 +56,7 @@ export function firebaseEmulatorEnv(base: NodeJS.ProcessEnv = process.env): Fire
     encoding: 'utf8',
     env: base,
   }).trim();
-  const tmp = join(ROOT, '.tmp');
+  const tmp = join(REPO_ROOT, '.tmp');
   mkdirSync(tmp, { recursive: true });
   const marker = join(tmp, 'firestore-emulator-compat.jar');
   writeFileSync(marker, 'marker: tools/emulators/java-compat/java maps this to the real jar\n');
@@ -78,19 +77,33 @@ export function firebaseEmulatorEnv(base: NodeJS.ProcessEnv = process.env): Fire
 /** A POSIX shell word for `s` (emulators:exec takes its script as one string). */
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** The firebase-tools installed in this repository (its CLI script, run with node). */
+export function firebaseToolsBin(): string {
+  const bin = join(REPO_ROOT, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js');
+  if (!existsSync(bin)) {
+    throw new Error(`firebase-tools is not installed (${bin} is missing): run \`npm ci\` first.`);
+  }
+  return bin;
+}
+
+/** The node arguments of `firebase emulators:start` for the local project's emulators. */
+export function emulatorsStartArgs(): string[] {
+  return [firebaseToolsBin(), 'emulators:start', ...localProjectArgs()];
+}
+
 /**
- * The node arguments that run `firebase emulators:exec --only functions,auth,firestore` for
- * project demo-push with `script` (argv, quoted here) as the script, using the firebase-tools
- * installed in this repository.
+ * The node arguments of `firebase emulators:exec` for the local project's emulators with `script`
+ * (argv, quoted here) as the script.
  */
 export function emulatorsExecArgs(script: readonly string[]): string[] {
   return [
-    join(ROOT, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js'),
+    firebaseToolsBin(),
     'emulators:exec',
-    '--only',
-    'functions,auth,firestore',
-    '--project',
-    'demo-push',
+    ...localProjectArgs(),
     script.map(shellQuote).join(' '),
   ];
+}
+
+function localProjectArgs(): string[] {
+  return ['--only', LOCAL_EMULATORS.join(','), '--project', LOCAL_PROJECT_ID];
 }

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { LOCAL_PROJECT_ID } from '../local-env/local-env';
 import { findFirestoreEmulator, javaMajorVersion } from './find-firestore-emulator';
 
 export interface RunningFirestore {
@@ -13,6 +14,18 @@ export interface RunningFirestore {
   /** Deletes every document of the project (the emulator's reset endpoint). */
   reset(projectId: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Deletes every document of `projectId` in the Firestore emulator at `host` (its reset endpoint). */
+export async function clearFirestoreEmulator(
+  host: string,
+  projectId: string = LOCAL_PROJECT_ID,
+): Promise<void> {
+  const res = await fetch(
+    `http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`,
+    { method: 'DELETE' },
+  );
+  if (!res.ok) throw new Error(`Firestore emulator reset failed: HTTP ${res.status}`);
 }
 
 export async function freePort(): Promise<number> {
@@ -107,13 +120,7 @@ export async function startFirestoreEmulator(
     host,
     port,
     jar,
-    async reset(projectId: string) {
-      const res = await fetch(
-        `http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`,
-        { method: 'DELETE' },
-      );
-      if (!res.ok) throw new Error(`Firestore emulator reset failed: HTTP ${res.status}`);
-    },
+    reset: (projectId: string) => clearFirestoreEmulator(host, projectId),
     async stop() {
       process.removeListener('exit', killGroup);
       for (const signal of SIGNALS) process.removeListener(signal, onSignal);

@@ -1,12 +1,8 @@
+/**
+ * Refusing to start on a taken port. The fixed ports themselves (firebase.json's emulators, the
+ * local FCM and metadata servers) are in tools/local-env/local-env.ts: `localEnv().ports`.
+ */
 import { createServer } from 'node:net';
-
-/** Fixed ports of the emulators in firebase.json, plus the local FCM server of the demo project. */
-export const E2E_PORTS: Record<string, number> = {
-  'Firestore emulator': 8080,
-  'Functions emulator': 5001,
-  'Auth emulator': 9099,
-  'Emulator hub': 4400,
-};
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

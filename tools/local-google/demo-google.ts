@@ -1,34 +1,38 @@
 /**
- * The local FCM v1 and metadata servers on the fixed ports that functions/.env.demo-push gives
- * the functions running in the emulator (FCM_ENDPOINT, GCE_METADATA_HOST). The FCM server only
- * accepts access tokens the metadata server issued, so the functions' real credential path
- * (google-auth-library's Compute client) is exercised end to end.
+ * The local stand-ins for Google as a pair: a metadata server and a local FCM v1 server that only
+ * accepts the access tokens that metadata server issued, so a client's real credential path
+ * (google-auth-library's Compute client, or the CLI's local token source) is exercised end to end.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startFcmServer, type FcmServer } from '../../tools/local-google/fcm-server';
-import { startMetadataServer, type MetadataServer } from '../../tools/local-google/metadata-server';
+import { LOCAL_PROJECT_ID, localEnv } from '../local-env/local-env';
+import { startFcmServer, type FcmServer, type FcmServerOptions } from './fcm-server';
+import { startMetadataServer, type MetadataServer } from './metadata-server';
 
-export function demoEnv(): Record<string, string> {
-  const text = readFileSync(join(__dirname, '..', '..', 'functions', '.env.demo-push'), 'utf8');
-  return Object.fromEntries(
-    text
-      .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-}
-
-export async function startDemoGoogle(): Promise<{
+export interface LocalGoogle {
   fcm: FcmServer;
   metadata: MetadataServer;
   close(): Promise<void>;
-}> {
-  const env = demoEnv();
-  const fcmPort = Number(new URL(env.FCM_ENDPOINT).port);
-  const metadataPort = Number(env.GCE_METADATA_HOST.split(':')[1]);
-  const metadata = await startMetadataServer({ port: metadataPort, projectId: 'demo-push' });
-  const fcm = await startFcmServer({ port: fcmPort, isTokenValid: metadata.isIssued });
+}
+
+/** The pair on the given ports (free ones when left out), for project `projectId`. */
+export async function startLocalGoogle(
+  options: {
+    projectId?: string;
+    metadata?: { port?: number; host?: string };
+    /** FCM server options; `isTokenValid` is the metadata server's unless given. */
+    fcm?: FcmServerOptions;
+  } = {},
+): Promise<LocalGoogle> {
+  const metadata = await startMetadataServer({
+    ...options.metadata,
+    projectId: options.projectId ?? LOCAL_PROJECT_ID,
+  });
+  let fcm: FcmServer;
+  try {
+    fcm = await startFcmServer({ isTokenValid: metadata.isIssued, ...options.fcm });
+  } catch (err) {
+    await metadata.close();
+    throw err;
+  }
   return {
     fcm,
     metadata,
@@ -39,28 +43,14 @@ export async function startDemoGoogle(): Promise<{
   };
 }
 
-/** Polls `probe` until it returns a value (not undefined) or `timeoutMs` passes. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Fires a scheduled function the way Cloud Scheduler would (the emulator does not schedule). */
-export async function runScheduled(name: string): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:5001/demo-push/asia-northeast3/${name}-0`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
+/**
+ * The pair on the local project's fixed ports, the ones functions/.env.<local project> gives the
+ * functions running in the emulator (FCM_ENDPOINT, GCE_METADATA_HOST).
+ */
+export function startDemoGoogle(fcm: Omit<FcmServerOptions, 'port'> = {}): Promise<LocalGoogle> {
+  const env = localEnv();
+  return startLocalGoogle({
+    metadata: { port: env.metadata.port, host: env.metadata.host },
+    fcm: { ...fcm, port: env.fcm.port, host: env.fcm.host },
   });
-  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
 }

@@ -7,11 +7,8 @@ import {
   createFcmSender,
   type FcmSender,
 } from '../../functions/src/fcm';
-import {
-  startFcmServer,
-  type FcmServer,
-  type FcmServerOptions,
-} from '../../tools/local-google/fcm-server';
+import { LOCAL_PROJECT_ID } from '../local-env/local-env';
+import { startFcmServer, type FcmServer, type FcmServerOptions } from './fcm-server';
 
 export interface LocalFcm {
   server: FcmServer;
@@ -21,20 +18,32 @@ export interface LocalFcm {
   close(): Promise<void>;
 }
 
+/**
+ * Our FCM client for the local project, sending to the local FCM server at `endpoint` with a fixed
+ * bearer token (a server started with `acceptAnyToken` takes it).
+ */
+export function localFcmSender(
+  endpoint: string,
+  options: { concurrency?: number; timeoutMs?: number; token?: string } = {},
+): FcmSender {
+  const token = options.token ?? 'local-test-token';
+  return createFcmSender({
+    projectId: LOCAL_PROJECT_ID,
+    endpoint,
+    tokenProvider: createAccessTokenProvider({
+      source: async () => ({ token, expiresAtMs: Date.now() + 3_600_000 }),
+    }),
+    concurrency: options.concurrency ?? 50,
+    timeoutMs: options.timeoutMs ?? 2_000,
+  });
+}
+
 export async function startLocalFcm(
   options: FcmServerOptions & { concurrency?: number; timeoutMs?: number } = {},
 ): Promise<LocalFcm> {
   const { concurrency, timeoutMs, ...serverOptions } = options;
   const server = await startFcmServer({ acceptAnyToken: true, ...serverOptions });
-  const sender = createFcmSender({
-    projectId: 'demo-push',
-    endpoint: server.url,
-    tokenProvider: createAccessTokenProvider({
-      source: async () => ({ token: 'local-test-token', expiresAtMs: Date.now() + 3_600_000 }),
-    }),
-    concurrency: concurrency ?? 50,
-    timeoutMs: timeoutMs ?? 2_000,
-  });
+  const sender = localFcmSender(server.url, { concurrency, timeoutMs });
   return {
     server,
     sender,
@@ -49,20 +58,6 @@ export async function startLocalFcm(
     async close() {
       await sender.close();
       await server.close();
-    },
-  };
-}
-
-/** A clock tests move by hand: every component reads it, nobody sleeps. */
-export function manualClock(startMs = Date.now()) {
-  let t = startMs;
-  return {
-    now: () => t,
-    advance(ms: number) {
-      t += ms;
-    },
-    set(ms: number) {
-      t = ms;
     },
   };
 }

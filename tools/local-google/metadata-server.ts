@@ -22,10 +22,12 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_PROJECT_ID } from '../local-env/local-env';
 
 export interface MetadataServerOptions {
   port?: number;
   host?: string;
+  /** Default: the local project. */
   projectId?: string;
   serviceAccountEmail?: string;
   /** `expires_in` of issued tokens, seconds (default 3599, as the real server). */
@@ -67,7 +69,7 @@ const FLAVOR = { 'metadata-flavor': 'Google' };
 export async function startMetadataServer(
   options: MetadataServerOptions = {},
 ): Promise<MetadataServer> {
-  const projectId = options.projectId ?? 'demo-push';
+  const projectId = options.projectId ?? LOCAL_PROJECT_ID;
   const email = options.serviceAccountEmail ?? `${projectId}@appspot.gserviceaccount.com`;
   let lifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
   const issued = new Set<string>();

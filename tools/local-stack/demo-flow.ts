@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { Timestamp, type Firestore, type QueryDocumentSnapshot } from 'firebase-admin/firestore';
 import { shortTarget } from '../local-google/fcm-server';
-import { clientApp } from '../../test/support/client-app';
-import { eventually } from '../../test/support/demo-google';
+import { eventually } from '../support/eventually';
+import { clientApp } from './client-app';
 
 export interface DemoOptions {
   /** The reminder is due this long from now (the appointment starts one hour later). */

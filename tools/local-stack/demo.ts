@@ -7,31 +7,22 @@
  */
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
-import { HUB_URL } from './emulators';
+import { LOCAL_EMULATORS, localEnv } from '../local-env/local-env';
+import { getJson, type HubEmulators } from './emulators';
 import { runDemo } from './demo-flow';
 import { parseDuration } from './options';
-import { googlePorts } from './ports';
-
-const FIRESTORE_HOST = '127.0.0.1:8080';
-
-async function answers(url: string): Promise<unknown> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
-    return res.ok ? await res.json().catch(() => ({})) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Undefined when `npm start` is up, else what to tell the user. */
 async function whyNotRunning(): Promise<string | undefined> {
-  const hub = (await answers(`${HUB_URL}/emulators`)) as Record<string, unknown> | undefined;
-  if (!hub) return `npm start is not running: nothing answers at ${HUB_URL} (the emulator hub).`;
-  const missing = ['functions', 'firestore', 'auth'].filter((e) => !hub[e]);
+  const env = localEnv();
+  const hub = (await getJson(`${env.hub.url}/emulators`, 3_000)) as HubEmulators | undefined;
+  if (!hub)
+    return `npm start is not running: nothing answers at ${env.hub.url} (the emulator hub).`;
+  const missing = LOCAL_EMULATORS.filter((e) => !hub[e]);
   if (missing.length) {
-    return `the emulators at ${HUB_URL} lack ${missing.join(', ')}: they were not started by \`npm start\`.`;
+    return `the emulators at ${env.hub.url} lack ${missing.join(', ')}: they were not started by \`npm start\`.`;
   }
-  const fcm = `http://127.0.0.1:${googlePorts().fcm}`;
+  const fcm = env.fcm.url;
   try {
     await fetch(fcm, { signal: AbortSignal.timeout(3_000) });
   } catch {
@@ -58,9 +49,10 @@ async function main(): Promise<number> {
     return 1;
   }
   // The Admin SDK plays the backend; pointed at the emulator it needs no credentials.
-  process.env.FIRESTORE_EMULATOR_HOST = FIRESTORE_HOST;
+  const env = localEnv();
+  process.env.FIRESTORE_EMULATOR_HOST = env.firestore.address;
   process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const app = initializeApp({ projectId: 'demo-push' }, `demo-${process.pid}`);
+  const app = initializeApp({ projectId: env.projectId }, `demo-${process.pid}`);
   try {
     await runDemo(
       getFirestore(app),

@@ -1,19 +1,17 @@
 /**
- * `firebase emulators:start --only functions,auth,firestore --project demo-push`, in its own
+ * `firebase emulators:start --only functions,auth,firestore --project <local project>`, in its own
  * process group, its output in a log file, and a readiness check that does not trust one signal:
  * firebase-tools says "All emulators ready" only after the Functions emulator has loaded the
  * functions and registered their Firestore triggers; the hub and the Functions emulator are then
  * asked directly.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
+import { emulatorsStartArgs } from '../emulators/firebase-env';
+import { localEnv } from '../local-env/local-env';
 import { spawnInOwnGroup } from './processes';
 import { stripAnsi, surfaceLine } from './emulator-output';
-
-export const HUB_URL = 'http://127.0.0.1:4400';
-export const FUNCTIONS_URL = 'http://127.0.0.1:5001';
 
 export interface RunningEmulators {
   child: ChildProcess;
@@ -25,24 +23,18 @@ export interface RunningEmulators {
   tail(lines?: number): string[];
 }
 
-export function firebaseToolsBin(root: string): string {
-  const bin = join(root, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js');
-  if (!existsSync(bin)) {
-    throw new Error(`firebase-tools is not installed (${bin} is missing): run \`npm ci\` first.`);
-  }
-  return bin;
-}
-
-async function getJson(url: string): Promise<unknown> {
+/** The JSON answer from `url` (`{}` when it is not JSON), undefined when nothing answers OK in time. */
+export async function getJson(url: string, timeoutMs = 2_000): Promise<unknown> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    return res.ok ? await res.json() : undefined;
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? await res.json().catch(() => ({})) : undefined;
   } catch {
     return undefined;
   }
 }
 
-interface HubEmulators {
+/** What the emulator hub (`GET /emulators`) says is running. */
+export interface HubEmulators {
   firestore?: { pid?: number };
   functions?: unknown;
   auth?: unknown;
@@ -56,18 +48,12 @@ export function startFirebaseEmulators(options: {
   timeoutMs?: number;
 }): RunningEmulators {
   const log = createWriteStream(options.logPath, { flags: 'w' });
-  const child = spawnInOwnGroup(
-    process.execPath,
-    [
-      firebaseToolsBin(options.root),
-      'emulators:start',
-      '--only',
-      'functions,auth,firestore',
-      '--project',
-      'demo-push',
-    ],
-    { cwd: options.root, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const { hub, functions } = localEnv();
+  const child = spawnInOwnGroup(process.execPath, emulatorsStartArgs(), {
+    cwd: options.root,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const recent: string[] = [];
   let saidReady = false;
   let firestorePid: number | undefined;
@@ -105,12 +91,12 @@ export function startFirebaseEmulators(options: {
           return;
         }
         if (saidReady) {
-          const hub = (await getJson(`${HUB_URL}/emulators`)) as HubEmulators | undefined;
-          const backends = (await getJson(`${FUNCTIONS_URL}/backends`)) as
+          const running = (await getJson(`${hub.url}/emulators`)) as HubEmulators | undefined;
+          const backends = (await getJson(`${functions.url}/backends`)) as
             { backends?: { functionTriggers?: unknown[] }[] } | undefined;
           const triggers = backends?.backends?.flatMap((b) => b.functionTriggers ?? []) ?? [];
-          if (hub?.functions && hub.firestore && hub.auth && triggers.length > 0) {
-            firestorePid = hub.firestore.pid;
+          if (running?.functions && running.firestore && running.auth && triggers.length > 0) {
+            firestorePid = running.firestore.pid;
             settled = true;
             resolve();
             return;

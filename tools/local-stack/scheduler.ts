@@ -1,9 +1,11 @@
 /**
  * Cloud Scheduler's part: the Functions emulator serves scheduled functions over HTTP but never
- * fires them, so we POST to each one's `-0` endpoint on its interval (as runScheduled does in the
- * e2e tests). A tick is skipped while the previous run of the same function is still going, so a
- * short interval cannot pile up drains.
+ * fires them, so we POST to each one's `-0` endpoint on its interval (the e2e tests fire them once
+ * with fireScheduled). A tick is skipped while the previous run of the same function is still
+ * going, so a short interval cannot pile up drains.
  */
+import { scheduledFunctionUrl } from '../local-env/local-env';
+
 export interface ScheduledJob {
   name: string;
   everyMs: number;
@@ -13,8 +15,16 @@ export interface Scheduler {
   stop(): void;
 }
 
-export function functionUrl(name: string): string {
-  return `http://127.0.0.1:5001/demo-push/asia-northeast3/${name}-0`;
+/** Runs scheduled function `name` once in the Functions emulator, as Cloud Scheduler would. */
+export async function fireScheduled(name: string, signal?: AbortSignal): Promise<void> {
+  const res = await fetch(scheduledFunctionUrl(name), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    signal,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`HTTP ${res.status} ${text.slice(0, 200)}`);
 }
 
 export function startScheduler(
@@ -30,14 +40,7 @@ export function startScheduler(
       if (running) return;
       running = true;
       try {
-        const res = await fetch(functionUrl(job.name), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '{}',
-          signal: controller.signal,
-        });
-        const text = await res.text();
-        if (!res.ok) throw new Error(`HTTP ${res.status} ${text.slice(0, 200)}`);
+        await fireScheduled(job.name, controller.signal);
         lastFailure = '';
       } catch (err) {
         if (controller.signal.aborted) return;

@@ -1,25 +1,23 @@
 /**
- * The whole system on this machine, offline, for project `demo-push`: the local metadata and FCM
- * v1 servers on the ports functions/.env.demo-push names, the functions rebuilt on change, the
+ * The whole system on this machine, offline, for the local project (tools/local-env): the local
+ * metadata and FCM v1 servers on the ports its env file names, the functions rebuilt on change, the
  * Functions + Auth + Firestore emulators under firebase-tools (so Firestore triggers fire), and a
  * local stand-in for Cloud Scheduler.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { firebaseEmulatorEnv } from '../emulators/firebase-env';
-import { startFcmServer, type FcmServer } from '../local-google/fcm-server';
-import { startMetadataServer, type MetadataServer } from '../local-google/metadata-server';
 import { assertPortsFree } from '../emulators/ports';
-import { startFirebaseEmulators, FUNCTIONS_URL, type RunningEmulators } from './emulators';
+import { localEnv, offlineEnv, REPO_ROOT } from '../local-env/local-env';
+import { startDemoGoogle, type LocalGoogle } from '../local-google/demo-google';
+import { startFirebaseEmulators, type RunningEmulators } from './emulators';
 import { watchFunctions, type FunctionsWatch } from './functions-watch';
 import { formatDuration, type StartOptions } from './options';
-import { googlePorts, localStackPorts } from './ports';
 import { orphanedStackProcesses, startWatchdog, stopGroup, sweep } from './processes';
 import { pushLine } from './push-line';
 import { startScheduler, type Scheduler } from './scheduler';
 
-export const ROOT = resolve(__dirname, '..', '..');
-export const EMULATOR_LOG = join(ROOT, '.tmp', 'emulators.log');
+export const EMULATOR_LOG = join(REPO_ROOT, '.tmp', 'emulators.log');
 
 export interface Output {
   info(line: string): void;
@@ -35,7 +33,7 @@ export interface LocalStack {
 
 async function checkNothingRunning(): Promise<void> {
   try {
-    await assertPortsFree(localStackPorts());
+    await assertPortsFree(localEnv().ports);
   } catch (err) {
     const orphans = orphanedStackProcesses();
     if (!orphans.length) throw err;
@@ -58,27 +56,19 @@ export async function startLocalStack(
   /** `stop`: Ctrl-C while starting; `force`: a second Ctrl-C, do not wait for clean shutdowns. */
   signals: { stop: AbortSignal; force: AbortSignal },
 ): Promise<LocalStack> {
-  if (!existsSync(join(ROOT, 'functions', 'lib', 'index.js'))) {
+  if (!existsSync(join(REPO_ROOT, 'functions', 'lib', 'index.js'))) {
     throw new Error('functions/lib is missing: run `npm run build` first (npm start does).');
   }
-  const baseEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    // firebase-tools itself must not probe the cloud metadata address; the functions get
-    // GCE_METADATA_HOST and METADATA_SERVER_DETECTION from functions/.env.demo-push instead.
-    METADATA_SERVER_DETECTION: 'none',
-    GCLOUD_PROJECT: 'demo-push',
-    CI: 'true',
-  };
+  const baseEnv: NodeJS.ProcessEnv = { ...offlineEnv(), CI: 'true' };
   // Throws a message saying what to install when Java or the Firestore emulator is missing.
   const fb = firebaseEmulatorEnv(baseEnv);
   await checkNothingRunning();
-  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+  mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
   out.info(fb.description);
   // Stops our children should this process die without doing it (see watchdog.ts).
-  const watchdog = startWatchdog(ROOT, join(ROOT, '.tmp', 'local-stack-watchdog.log'));
+  const watchdog = startWatchdog(REPO_ROOT, join(REPO_ROOT, '.tmp', 'local-stack-watchdog.log'));
 
-  let metadata: MetadataServer | undefined;
-  let fcm: FcmServer | undefined;
+  let google: LocalGoogle | undefined;
   let watch: FunctionsWatch | undefined;
   let emulators: RunningEmulators | undefined;
   let scheduler: Scheduler | undefined;
@@ -95,8 +85,7 @@ export async function startLocalStack(
       // firebase-tools' own SIGINT handling stops its emulators (and their JVM) in order.
       if (emulators?.child.pid) await stopGroup(emulators.child.pid, 'SIGINT', 20_000, inHurry);
       if (watch?.child.pid) await stopGroup(watch.child.pid, 'SIGTERM', 3_000, inHurry);
-      await fcm?.close();
-      await metadata?.close();
+      await google?.close();
       const firestorePid = emulators?.firestorePid();
       const left = (await sweep(firestorePid ? [firestorePid] : [])).map(String);
       if (!(await watchdog.release())) left.push('(the local-stack watchdog)');
@@ -115,18 +104,14 @@ export async function startLocalStack(
   const step = <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]);
 
   try {
-    const ports = googlePorts();
     // Quick, and not raced with Ctrl-C so that no server is left unassigned and listening.
-    metadata = await startMetadataServer({ port: ports.metadata, projectId: 'demo-push' });
-    fcm = await startFcmServer({
-      port: ports.fcm,
-      isTokenValid: metadata.isIssued,
+    google = await startDemoGoogle({
       record: false,
       onAccepted: (push) => out.info(pushLine(push, new Date())),
     });
 
     out.info('compiling functions (tsc --watch)…');
-    watch = watchFunctions(ROOT, baseEnv, (report, first) => {
+    watch = watchFunctions(REPO_ROOT, baseEnv, (report, first) => {
       if (report.errors.length) {
         out.error(
           `functions: ${report.errors.length} compile error(s), functions/lib may be stale:`,
@@ -142,7 +127,7 @@ export async function startLocalStack(
     const logName = relative(process.cwd(), EMULATOR_LOG) || EMULATOR_LOG;
     out.info(`starting the emulators (firebase-tools output: ${logName})…`);
     emulators = startFirebaseEmulators({
-      root: ROOT,
+      root: REPO_ROOT,
       env: fb.env,
       logPath: EMULATOR_LOG,
       onSurface: (text) => out.error(text),
@@ -183,15 +168,16 @@ export async function startLocalStack(
     if (!stopping) out.error('tsc --watch stopped: functions no longer rebuild on change');
   });
 
+  const env = localEnv();
   out.info(
     [
       'ready',
-      `Functions ${FUNCTIONS_URL}`,
-      'Firestore http://127.0.0.1:8080',
-      'Auth http://127.0.0.1:9099',
-      `FCM server ${fcm.url}`,
-      `metadata ${metadata.url}`,
-      `(demo-push; drain every ${formatDuration(options.drainEveryMs)}; Ctrl-C stops)`,
+      `Functions ${env.functions.url}`,
+      `Firestore ${env.firestore.url}`,
+      `Auth ${env.auth.url}`,
+      `FCM server ${google.fcm.url}`,
+      `metadata ${google.metadata.url}`,
+      `(${env.projectId}; drain every ${formatDuration(options.drainEveryMs)}; Ctrl-C stops)`,
     ].join('  '),
   );
   out.info(

@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 describe('fcm-push as a child process', () => {
   let world: CliWorld;
@@ -68,7 +69,7 @@ describe('fcm-push as a child process', () => {
       ok: false,
       error: {
         kind: 'failed',
-        message: 'no-such-push not found in demo-push: no notification or push has this id.',
+        message: `no-such-push not found in ${LOCAL_PROJECT_ID}: no notification or push has this id.`,
       },
     });
     assert.match(run.stderr, /no-such-push not found/);
@@ -91,7 +92,7 @@ describe('fcm-push as a child process', () => {
   });
 
   it('when --project names a demo project, then it exits 2 before touching anything', async () => {
-    const run = await world.spawnCli(['stats', '--project', 'demo-push']);
+    const run = await world.spawnCli(['stats', '--project', LOCAL_PROJECT_ID]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /demo-\* projects exist only in the emulators/);
   });

@@ -22,12 +22,11 @@ import { drainDuePushes, type DrainReport } from '../../../functions/src/use-cas
 import { expandNow } from '../../../functions/src/use-cases/expand-notifications';
 import { runCli } from '../../../tools/cli/src/cli';
 import { localMetadataTokenSource } from '../../../tools/cli/src/local-token';
-import { startFcmServer, type FcmServer } from '../../../tools/local-google/fcm-server';
-import {
-  startMetadataServer,
-  type MetadataServer,
-} from '../../../tools/local-google/metadata-server';
+import { startLocalGoogle } from '../../../tools/local-google/demo-google';
+import type { FcmServer } from '../../../tools/local-google/fcm-server';
+import type { MetadataServer } from '../../../tools/local-google/metadata-server';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'tools', 'cli', 'bin', 'fcm-push.js');
@@ -75,12 +74,12 @@ const LEASE = { leaseMs: 60_000, leaseSafetyMs: 5_000 };
 
 export async function startCliWorld(): Promise<CliWorld> {
   const fs = connectTestFirestore();
-  const metadata = await startMetadataServer({ projectId: 'demo-push' });
-  const fcm = await startFcmServer({ isTokenValid: metadata.isIssued });
+  const google = await startLocalGoogle();
+  const { metadata, fcm } = google;
   const stores = createStores(fs.db);
   const { pushes, tokens } = stores;
   const sender: FcmSender = createFcmSender({
-    projectId: 'demo-push',
+    projectId: LOCAL_PROJECT_ID,
     endpoint: fcm.url,
     tokenProvider: createAccessTokenProvider({ source: localMetadataTokenSource(metadata.host) }),
     timeoutMs: 2_000,
@@ -181,8 +180,7 @@ export async function startCliWorld(): Promise<CliWorld> {
     },
     async close() {
       await sender.close();
-      await fcm.close();
-      await metadata.close();
+      await google.close();
       await fs.close();
     },
   };

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenForLog, tokenIdOf } from '../../../functions/src/core/token-id';
 import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 interface SendJson {
   dryRun: boolean;
@@ -66,7 +67,10 @@ describe('fcm-push send', () => {
   it('when sending to a topic, then the message goes to the topic', async () => {
     const run = await send('--topic', 'news', '--body', 'Extra');
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^topic news {2}sent {2}projects\/demo-push\/messages\//m);
+    assert.match(
+      run.stdout,
+      new RegExp(`^topic news {2}sent {2}projects/${LOCAL_PROJECT_ID}/messages/`, 'm'),
+    );
     assert.equal(world.fcm.accepted[0]!.message.topic, 'news');
   });
 

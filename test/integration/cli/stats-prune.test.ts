@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
 import { tokenIdOf } from '../../../functions/src/core/token-id';
 import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 const DAY = 86_400_000;
 
@@ -126,7 +127,7 @@ describe('fcm-push stats and prune', () => {
       other: 1,
     });
     assert.equal(out.tokens, 4);
-    assert.match(run.stderr, /counting in demo-push/);
+    assert.match(run.stderr, new RegExp(`counting in ${LOCAL_PROJECT_ID}`));
 
     const text = await world.cli(['stats']);
     assert.match(

@@ -10,6 +10,7 @@ import type { AccessTokenProvider } from '../../../functions/src/fcm/access-toke
 import type { FcmSender } from '../../../functions/src/fcm/types';
 import { type AcceptedPush, startFcmServer } from '../../../tools/local-google/fcm-server';
 import { type LocalGoogle, startLocalGoogle } from './local-google';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 const MINUTE = 60_000;
 
@@ -28,7 +29,7 @@ describe('FCM access tokens', () => {
 
   function senderWith(tokenProvider: AccessTokenProvider, concurrency = 100): FcmSender {
     sender = createFcmSender({
-      projectId: 'demo-push',
+      projectId: LOCAL_PROJECT_ID,
       endpoint: local.fcm.url,
       tokenProvider,
       concurrency,
@@ -89,7 +90,7 @@ describe('FCM access tokens', () => {
     // A server that refuses every bearer token.
     const refusing = await startFcmServer({ isTokenValid: () => false });
     const refused = createFcmSender({
-      projectId: 'demo-push',
+      projectId: LOCAL_PROJECT_ID,
       endpoint: refusing.url,
       tokenProvider: local.newTokenProvider(),
     });
@@ -155,7 +156,7 @@ describe('FCM credentials: quota project and bounded token fetches', () => {
 
   function senderWith(tokenProvider: AccessTokenProvider, timeoutMs = 10_000): FcmSender {
     sender = createFcmSender({
-      projectId: 'demo-push',
+      projectId: LOCAL_PROJECT_ID,
       endpoint: local.fcm.url,
       tokenProvider,
       timeoutMs,
@@ -176,7 +177,7 @@ describe('FCM credentials: quota project and bounded token fetches', () => {
   it('when user credentials name no quota project, then the project sent to is the quota project', async () => {
     const send = senderWith(local.newUserCredentialsProvider());
     assert.equal((await send.send({ token: 'device' })).ok, true);
-    assert.equal(local.fcm.accepted.at(-1)!.userProject, 'demo-push');
+    assert.equal(local.fcm.accepted.at(-1)!.userProject, LOCAL_PROJECT_ID);
   });
 
   it('when the credentials are a service account (metadata server), then no quota project is sent', async () => {

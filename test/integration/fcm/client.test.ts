@@ -10,6 +10,7 @@ import { createFcmSender } from '../../../functions/src/fcm/client';
 import type { FcmSender } from '../../../functions/src/fcm/types';
 import { CURRENT_FCM_ERROR_CODES, FCM_ERROR_ANSWERS } from '../../../tools/local-google/fcm-server';
 import { type LocalGoogle, startLocalGoogle } from './local-google';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 for (const httpVersion of ['2', '1.1'] as const) {
   describe(`FCM client over HTTP/${httpVersion}`, () => {
@@ -23,7 +24,7 @@ for (const httpVersion of ['2', '1.1'] as const) {
       // this suite's short timeout on a loaded machine; the client bounds token waits by it.
       await tokenProvider.getToken();
       sender = createFcmSender({
-        projectId: 'demo-push',
+        projectId: LOCAL_PROJECT_ID,
         endpoint: local.fcm.url,
         tokenProvider,
         httpVersion,
@@ -51,7 +52,7 @@ for (const httpVersion of ['2', '1.1'] as const) {
       const [push] = local.fcm.accepted;
       assert.ok(push);
       assert.equal(outcome.ok && outcome.messageId, push.name);
-      assert.match(push.name, /^projects\/demo-push\/messages\//);
+      assert.match(push.name, new RegExp(`^projects/${LOCAL_PROJECT_ID}/messages/`));
       assert.deepEqual(push.message.notification, { title: 'Hello', body: 'World' });
       assert.equal(push.httpVersion, httpVersion);
       assert.deepEqual(local.fcm.requestsByHttpVersion, { '1.1': 0, '2': 0, [httpVersion]: 1 });
@@ -309,7 +310,7 @@ describe('FCM client with an unreachable endpoint', () => {
     const local = await startLocalGoogle();
     const url = local.fcm.url;
     const sender = createFcmSender({
-      projectId: 'demo-push',
+      projectId: LOCAL_PROJECT_ID,
       endpoint: url,
       tokenProvider: { getToken: async () => 'unused', invalidate: () => undefined },
     });

@@ -5,15 +5,10 @@
  */
 import { createGoogleAccessTokenProvider } from '../../../functions/src/fcm/access-token';
 import type { AccessTokenProviderOptions } from '../../../functions/src/fcm/access-token';
-import {
-  type FcmServer,
-  type FcmServerOptions,
-  startFcmServer,
-} from '../../../tools/local-google/fcm-server';
-import {
-  type MetadataServer,
-  startMetadataServer,
-} from '../../../tools/local-google/metadata-server';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
+import { startLocalGoogle as startServers } from '../../../tools/local-google/demo-google';
+import type { FcmServer, FcmServerOptions } from '../../../tools/local-google/fcm-server';
+import type { MetadataServer } from '../../../tools/local-google/metadata-server';
 
 export interface LocalGoogle {
   metadata: MetadataServer;
@@ -43,8 +38,8 @@ const ENV_KEYS = [
 ];
 
 export async function startLocalGoogle(fcmOptions: FcmServerOptions = {}): Promise<LocalGoogle> {
-  const metadata = await startMetadataServer({ projectId: 'demo-push' });
-  const fcm = await startFcmServer({ isTokenValid: metadata.isIssued, ...fcmOptions });
+  const servers = await startServers({ fcm: fcmOptions });
+  const { metadata, fcm } = servers;
   const saved = new Map(ENV_KEYS.map((key) => [key, process.env[key]]));
   // The test runner sets METADATA_SERVER_DETECTION=none; here we do want the metadata server.
   process.env.GCE_METADATA_HOST = metadata.host;
@@ -56,13 +51,13 @@ export async function startLocalGoogle(fcmOptions: FcmServerOptions = {}): Promi
     newTokenProvider: (options = {}) =>
       createGoogleAccessTokenProvider({
         failureCooldownMs: 0,
-        projectId: 'demo-push',
+        projectId: LOCAL_PROJECT_ID,
         ...options,
       }),
     newUserCredentialsProvider: ({ quotaProjectId } = {}) =>
       createGoogleAccessTokenProvider({
         failureCooldownMs: 0,
-        projectId: 'demo-push',
+        projectId: LOCAL_PROJECT_ID,
         authOptions: {
           credentials: {
             type: 'authorized_user',
@@ -79,7 +74,7 @@ export async function startLocalGoogle(fcmOptions: FcmServerOptions = {}): Promi
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
-      await Promise.all([fcm.close(), metadata.close()]);
+      await servers.close();
     },
   };
 }

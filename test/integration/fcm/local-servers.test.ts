@@ -15,11 +15,12 @@ import {
   type MetadataServer,
   startMetadataServer,
 } from '../../../tools/local-google/metadata-server';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 describe('local metadata server', () => {
   let metadata: MetadataServer;
   before(async () => {
-    metadata = await startMetadataServer({ projectId: 'demo-push', tokenLifetimeSeconds: 1800 });
+    metadata = await startMetadataServer({ tokenLifetimeSeconds: 1800 });
   });
   after(() => metadata.close());
 
@@ -58,7 +59,7 @@ describe('local metadata server', () => {
     assert.deepEqual(statuses, [500, 500, 200]);
   });
 
-  it('when asked what google-auth-library probes, then it answers each', async () => {
+  it('when asked what google-auth-library probes, then it answers each, for the local project by default', async () => {
     const get = async (p: string) => {
       const res = await fetch(`${metadata.url}/computeMetadata/v1/${p}`, {
         headers: { 'Metadata-Flavor': 'Google' },
@@ -66,10 +67,10 @@ describe('local metadata server', () => {
       return [res.status, await res.text()] as const;
     };
     assert.equal((await get('instance'))[0], 200);
-    assert.deepEqual(await get('project/project-id'), [200, 'demo-push']);
+    assert.deepEqual(await get('project/project-id'), [200, LOCAL_PROJECT_ID]);
     assert.deepEqual(await get('instance/service-accounts/default/email'), [
       200,
-      'demo-push@appspot.gserviceaccount.com',
+      `${LOCAL_PROJECT_ID}@appspot.gserviceaccount.com`,
     ]);
     assert.deepEqual(await get('universe/universe-domain'), [200, 'googleapis.com']);
     assert.equal((await get('instance/nothing-here'))[0], 404);
@@ -83,7 +84,7 @@ describe('local FCM v1 server', () => {
   });
   after(() => fcm.close());
 
-  const post = (body: unknown, token = 'good', project = 'demo-push') =>
+  const post = (body: unknown, token = 'good', project = LOCAL_PROJECT_ID) =>
     fetch(`${fcm.url}/v1/projects/${project}/messages:send`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -151,7 +152,7 @@ describe('local FCM v1 server', () => {
     try {
       const stream = session.request({
         ':method': 'POST',
-        ':path': '/v1/projects/demo-push/messages:send',
+        ':path': `/v1/projects/${LOCAL_PROJECT_ID}/messages:send`,
         ':scheme': 'https',
         authorization: 'Bearer good',
       });
@@ -191,7 +192,7 @@ describe('local FCM v1 server: the rules FCM enforces', () => {
   after(() => fcm.close());
 
   async function send(message: Record<string, unknown>) {
-    const res = await fetch(`${fcm.url}/v1/projects/demo-push/messages:send`, {
+    const res = await fetch(`${fcm.url}/v1/projects/${LOCAL_PROJECT_ID}/messages:send`, {
       method: 'POST',
       headers: { authorization: 'Bearer any', 'content-type': 'application/json' },
       body: JSON.stringify({ message }),
@@ -300,7 +301,7 @@ describe('local FCM v1 server, standalone', () => {
       const lines = createInterface({ input: child.stdout });
       const iterator = lines[Symbol.asyncIterator]();
       const ready = JSON.parse((await iterator.next()).value as string) as { url: string };
-      const res = await fetch(`${ready.url}/v1/projects/demo-push/messages:send`, {
+      const res = await fetch(`${ready.url}/v1/projects/${LOCAL_PROJECT_ID}/messages:send`, {
         method: 'POST',
         headers: { authorization: 'Bearer anything' },
         body: JSON.stringify({
@@ -311,7 +312,9 @@ describe('local FCM v1 server, standalone', () => {
       const line = (await iterator.next()).value as string;
       assert.match(
         line,
-        /^push projects\/demo-push\/messages\/\S+ token:[0-9a-f]{8} title="Hi" body="There"$/,
+        new RegExp(
+          `^push projects/${LOCAL_PROJECT_ID}/messages/\\S+ token:[0-9a-f]{8} title="Hi" body="There"$`,
+        ),
       );
       assert.doesNotMatch(line, /secret-device-token/);
     } finally {

@@ -22,7 +22,8 @@ import { expandNow } from '../../../functions/src/use-cases/expand-notifications
 import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
 import { runCheck } from '../../../functions/src/use-cases/run-check';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { manualClock, startLocalFcm, type LocalFcm } from '../../support/local-fcm';
+import { startLocalFcm, type LocalFcm } from '../../../tools/local-google/local-fcm';
+import { manualClock } from '../../support/manual-clock';
 
 describe('delivery correctness (Firestore emulator + local FCM v1 server)', () => {
   let fs: TestFirestore;

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { createStores } from '../../../functions/src/adapters/stores';
 import { drainDuePushes } from '../../../functions/src/use-cases/drain-pushes';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { startLocalFcm, type LocalFcm } from '../../support/local-fcm';
-import { seedDuePushes } from '../../support/seed-pushes';
+import { seedDuePushes } from '../../../tools/bench/seed-pushes';
+import { startLocalFcm, type LocalFcm } from '../../../tools/local-google/local-fcm';
 
 const N = 10_000;
 

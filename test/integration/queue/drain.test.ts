@@ -14,7 +14,9 @@ import {
   type DrainSettings,
 } from '../../../functions/src/use-cases/drain-pushes';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { manualClock, startLocalFcm, type LocalFcm } from '../../support/local-fcm';
+import { startLocalFcm, type LocalFcm } from '../../../tools/local-google/local-fcm';
+import { manualClock } from '../../support/manual-clock';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
   let fs: TestFirestore;
@@ -80,7 +82,7 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
       const d = await doc(id);
       assert.equal(d.status, 'sent');
       assert.equal(d.isSent, true);
-      assert.match(d.result.messageId, /^projects\/demo-push\/messages\//);
+      assert.match(d.result.messageId, new RegExp(`^projects/${LOCAL_PROJECT_ID}/messages/`));
       assert.equal(d.sentAt.toMillis(), clock.now());
       assert.equal(d.attempts, 1);
       assert.equal(d.nextAttemptAt, undefined);

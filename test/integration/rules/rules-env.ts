@@ -2,8 +2,8 @@
  * A rules test environment on the Firestore emulator that test/run.ts started, loaded with the
  * repository's firestore.rules, and the documents every rules test starts from.
  *
- * It uses its own project id so that loading rules and clearing data never touch the
- * `demo-push` project the other integration tests use.
+ * It uses its own project id so that loading rules and clearing data never touch the local
+ * project the other integration tests use.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,9 +13,10 @@ import {
   type RulesTestEnvironment,
 } from '@firebase/rules-unit-testing';
 import type { Firestore } from 'firebase/firestore';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 import { emulatorHost } from '../../support/emulated-firestore';
 
-export const RULES_PROJECT_ID = 'demo-push-rules';
+export const RULES_PROJECT_ID = `${LOCAL_PROJECT_ID}-rules`;
 export const OWNER = 'alice';
 export const OTHER = 'bob';
 
@@ -90,6 +91,17 @@ export const OWNER_DOC: Record<string, { id: string; data: Record<string, unknow
     id: 'req-alice',
     data: { uid: OWNER, title: 'Your order shipped', status: 'accepted' },
   },
+  pushPreferences: {
+    // The owner's own preferences (document id = uid): the owner may get it, nothing else.
+    id: OWNER,
+    data: {
+      uid: OWNER,
+      categories: { marketing: false },
+      quietHours: { start: '22:00', end: '08:00' },
+      timezone: 'Asia/Seoul',
+      locale: 'ko-KR',
+    },
+  },
   rateLimits: {
     // A uid-keyed counter with a uid field: a rule written "owner may read" would open it.
     id: OWNER,
@@ -151,6 +163,13 @@ export async function seed(env: RulesTestEnvironment): Promise<void> {
     for (const [id, data] of Object.entries(OTHER_PUSHES)) {
       batch.set(db.collection('pushes').doc(id), data);
     }
+    batch.set(db.collection('pushPreferences').doc(OTHER), {
+      uid: OTHER,
+      categories: {},
+      quietHours: null,
+      timezone: null,
+      locale: null,
+    });
     batch.set(db.collection('pushTokens').doc('tok-bob'), {
       uid: OTHER,
       token: 'fcm-token-bob',

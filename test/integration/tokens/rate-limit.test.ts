@@ -12,7 +12,7 @@ import {
 import { DomainFailure, type DomainError } from '../../../functions/src/core/errors';
 import { registerToken, unregisterToken } from '../../../functions/src/use-cases/register-token';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { manualClock } from '../../support/local-fcm';
+import { manualClock } from '../../support/manual-clock';
 
 const alice = { uid: 'alice', appVerified: false };
 const bob = { uid: 'bob', appVerified: false };

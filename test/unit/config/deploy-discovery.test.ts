@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PARAM_NAMES } from '../../../functions/src/config/defaults';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const FUNCTIONS = join(ROOT, 'functions');
@@ -84,8 +85,8 @@ describe('function discovery (what firebase deploy sees)', () => {
     assert.deepEqual(Object.keys(manifest.endpoints).sort(), [...CORE].sort());
   });
 
-  it('when PUSH_EXAMPLE_CHECKS=true (the local project demo-push), then both example checks are exported too', () => {
-    const manifest = discover(envOf('demo-push', false), 'demo-push');
+  it(`when PUSH_EXAMPLE_CHECKS=true (the local project ${LOCAL_PROJECT_ID}), then both example checks are exported too`, () => {
+    const manifest = discover(envOf(LOCAL_PROJECT_ID, false), LOCAL_PROJECT_ID);
     assert.deepEqual(Object.keys(manifest.endpoints).sort(), [...CORE, ...EXAMPLES].sort());
   });
 

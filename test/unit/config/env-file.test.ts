@@ -15,6 +15,7 @@ import {
   defaultParamEnv,
 } from '../../../functions/src/config/defaults';
 import { ENV_FILE, envFileText } from '../../../tools/gen/gen-env';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const FUNCTIONS = join(ROOT, 'functions');
@@ -52,11 +53,13 @@ describe('functions/.env', () => {
     // A copy without any functions/.env.local of this machine.
     const dir = mkdtempSync(join(tmpdir(), 'env-demo-'));
     copyFileSync(ENV_FILE, join(dir, '.env'));
-    copyFileSync(join(FUNCTIONS, '.env.demo-push'), join(dir, '.env.demo-push'));
-    const env = load(dir, 'demo-push', true);
+    const local = `.env.${LOCAL_PROJECT_ID}`;
+    copyFileSync(join(FUNCTIONS, local), join(dir, local));
+    const env = load(dir, LOCAL_PROJECT_ID, true);
     rmSync(dir, { recursive: true, force: true });
-    assert.equal(env.FCM_ENDPOINT, 'http://127.0.0.1:9290');
-    assert.equal(env.GCE_METADATA_HOST, '127.0.0.1:9291');
+    // The local FCM and metadata servers, on this machine (their ports: tools/local-env).
+    assert.match(env.FCM_ENDPOINT!, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(env.GCE_METADATA_HOST!, /^127\.0\.0\.1:\d+$/);
     assert.equal(env[EXAMPLE_CHECKS_SWITCH.name], 'true');
     for (const name of PARAM_NAMES.filter((n) => n !== 'FCM_ENDPOINT'))
       assert.equal(env[name], defaultParamEnv()[name], `${name} keeps its default`);
@@ -80,7 +83,7 @@ describe('functions/.env', () => {
     }
   });
 
-  it('when git decides what to commit, then functions/.env and .env.demo-push are committed and .env.local is not', () => {
+  it(`when git decides what to commit, then functions/.env and .env.${LOCAL_PROJECT_ID} are committed and .env.local is not`, () => {
     const ignored = (path: string) => {
       try {
         execFileSync('git', ['check-ignore', '-q', path], { cwd: ROOT });
@@ -90,7 +93,7 @@ describe('functions/.env', () => {
       }
     };
     assert.equal(ignored('functions/.env'), false, '.gitignore must not exclude functions/.env');
-    assert.equal(ignored('functions/.env.demo-push'), false);
+    assert.equal(ignored(`functions/.env.${LOCAL_PROJECT_ID}`), false);
     assert.equal(ignored('functions/.env.local'), true);
   });
 });
