@@ -8,7 +8,7 @@
 const EXPECTED_WARNINGS = [
   /firestore: Env variable override detected/, // the Java compatibility path, described already
   /The Emulator UI is not starting/, // firebase.json disables the UI
-  /The following emulators are not running/, // demo-push: nothing reaches production anyway
+  /The following emulators are not running/, // a demo-* project: nothing reaches production anyway
   /Your requested "node" version "22" doesn't match your global version/, // README: 20 works
   /Unable to fetch the latest version of firebase-functions|outdated version of firebase-functions/, // offline
 ];
