@@ -16,18 +16,16 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { startFirestoreEmulator } from '../tools/emulators/firestore-emulator';
-import { emulatorsExecArgs, firebaseEmulatorEnv } from '../tools/emulators/firebase-env';
+import {
+  assertFunctionsBuilt,
+  emulatorsExecArgs,
+  firebaseEmulatorEnv,
+} from '../tools/emulators/firebase-env';
 import { assertPortsFree } from '../tools/emulators/ports';
 import { localEnv, offlineEnv, REPO_ROOT as ROOT } from '../tools/local-env/local-env';
 
 const TIERS = ['unit', 'integration', 'e2e', 'stack'] as const;
 type Tier = (typeof TIERS)[number];
-
-function requireBuiltFunctions(): void {
-  if (!existsSync(join(ROOT, 'functions', 'lib', 'index.js'))) {
-    throw new Error('functions/lib is missing: run `npm run build` first (npm test does).');
-  }
-}
 
 function testFiles(tier: Tier, only?: string): string[] {
   const out: string[] = [];
@@ -104,7 +102,7 @@ async function runTier(
   if (tier === 'unit') {
     exit = await run(process.execPath, args, baseEnv);
   } else if (tier === 'stack') {
-    requireBuiltFunctions();
+    assertFunctionsBuilt('npm test');
     await assertPortsFree(localEnv().ports);
     exit = await run(process.execPath, args, baseEnv);
   } else if (tier === 'integration') {
@@ -119,7 +117,7 @@ async function runTier(
       await firestore.stop();
     }
   } else {
-    requireBuiltFunctions();
+    assertFunctionsBuilt('npm test');
     await assertPortsFree(localEnv().ports);
     const fb = firebaseEmulatorEnv(baseEnv);
     console.log(`   ${fb.description}`);

@@ -4,10 +4,8 @@
  * terminal's Ctrl-C (SIGINT to the group) and then check that the group is gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-
-const ROOT = resolve(__dirname, '..', '..');
+import { REPO_ROOT } from '../../tools/local-env/local-env';
 
 export interface RunningScript {
   child: ChildProcess;
@@ -21,7 +19,7 @@ export interface RunningScript {
 
 export function runScript(script: string, args: string[] = []): RunningScript {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

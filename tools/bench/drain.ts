@@ -9,15 +9,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { emulatorsExecArgs, firebaseEmulatorEnv } from '../emulators/firebase-env';
+import {
+  assertFunctionsBuilt,
+  emulatorsExecArgs,
+  firebaseEmulatorEnv,
+} from '../emulators/firebase-env';
 import { assertPortsFree } from '../emulators/ports';
 import { localEnv, offlineEnv, REPO_ROOT as ROOT } from '../local-env/local-env';
 
 const OUT = join(ROOT, '.tmp', 'bench-drain.json');
 
 async function main() {
-  if (!existsSync(join(ROOT, 'functions', 'lib', 'index.js')))
-    throw new Error('run `npm run build` first');
+  assertFunctionsBuilt('npm run bench:drain');
   await assertPortsFree(localEnv().ports);
   rmSync(OUT, { force: true });
   const fb = firebaseEmulatorEnv(offlineEnv());

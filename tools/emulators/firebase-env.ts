@@ -12,7 +12,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { LOCAL_EMULATORS, LOCAL_PROJECT_ID, REPO_ROOT } from '../local-env/local-env';
+import {
+  FUNCTIONS_DIR,
+  LOCAL_EMULATORS,
+  LOCAL_PROJECT_ID,
+  REPO_ROOT,
+} from '../local-env/local-env';
 import {
   findFirestoreEmulator,
   javaMajorVersion,
@@ -72,6 +77,13 @@ export function firebaseEmulatorEnv(base: NodeJS.ProcessEnv = process.env): Fire
     path: 'compat',
     description: `Java ${java}: compatibility launcher running ${found.jar} (${found.origin}) under firebase-tools.`,
   };
+}
+
+/** Throws unless functions/lib is built (the Functions emulator serves it); `by`: who builds it. */
+export function assertFunctionsBuilt(by: string): void {
+  if (!existsSync(join(FUNCTIONS_DIR, 'lib', 'index.js'))) {
+    throw new Error(`functions/lib is missing: run \`npm run build\` first (${by} does).`);
+  }
 }
 
 /** A POSIX shell word for `s` (emulators:exec takes its script as one string). */

@@ -4,9 +4,9 @@
  * Functions + Auth + Firestore emulators under firebase-tools (so Firestore triggers fire), and a
  * local stand-in for Cloud Scheduler.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { firebaseEmulatorEnv } from '../emulators/firebase-env';
+import { assertFunctionsBuilt, firebaseEmulatorEnv } from '../emulators/firebase-env';
 import { assertPortsFree } from '../emulators/ports';
 import { localEnv, offlineEnv, REPO_ROOT } from '../local-env/local-env';
 import { startDemoGoogle, type LocalGoogle } from '../local-google/demo-google';
@@ -56,9 +56,7 @@ export async function startLocalStack(
   /** `stop`: Ctrl-C while starting; `force`: a second Ctrl-C, do not wait for clean shutdowns. */
   signals: { stop: AbortSignal; force: AbortSignal },
 ): Promise<LocalStack> {
-  if (!existsSync(join(REPO_ROOT, 'functions', 'lib', 'index.js'))) {
-    throw new Error('functions/lib is missing: run `npm run build` first (npm start does).');
-  }
+  assertFunctionsBuilt('npm start');
   const baseEnv: NodeJS.ProcessEnv = { ...offlineEnv(), CI: 'true' };
   // Throws a message saying what to install when Java or the Firestore emulator is missing.
   const fb = firebaseEmulatorEnv(baseEnv);

@@ -6,7 +6,7 @@
  * drain) against that FCM server.
  */
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { PushStore } from '../../../functions/src/adapters/push-store';
 import { createStores, type Stores } from '../../../functions/src/adapters/stores';
 import type { TokenStore } from '../../../functions/src/adapters/token-store';
@@ -26,10 +26,9 @@ import { startLocalGoogle } from '../../../tools/local-google/demo-google';
 import type { FcmServer } from '../../../tools/local-google/fcm-server';
 import type { MetadataServer } from '../../../tools/local-google/metadata-server';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
+import { LOCAL_PROJECT_ID, REPO_ROOT } from '../../../tools/local-env/local-env';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
-const BIN = join(ROOT, 'tools', 'cli', 'bin', 'fcm-push.js');
+const BIN = join(REPO_ROOT, 'tools', 'cli', 'bin', 'fcm-push.js');
 
 export interface CliRun {
   code: number;
@@ -124,7 +123,7 @@ export async function startCliWorld(): Promise<CliWorld> {
     },
     spawnCli(argv, env = process.env) {
       return new Promise((resolveRun, reject) => {
-        const child = spawn(process.execPath, [BIN, ...argv], { cwd: ROOT, env });
+        const child = spawn(process.execPath, [BIN, ...argv], { cwd: REPO_ROOT, env });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
