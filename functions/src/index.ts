@@ -5,6 +5,8 @@ import { checkTrigger } from './edge/check-trigger';
 
 export { registerToken } from './triggers/register-token';
 export { unregisterToken } from './triggers/unregister-token';
+export { setPushPreferences } from './triggers/set-push-preferences';
+export { getPushPreferences } from './triggers/get-push-preferences';
 export { checkPushRequest } from './triggers/check-push-request';
 export { drainReservedPushes } from './triggers/drain-reserved-pushes';
 export { pruneStaleTokens } from './triggers/prune-stale-tokens';

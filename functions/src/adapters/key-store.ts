@@ -105,7 +105,7 @@ export function createKeyStore(
             }
           : {
               ref: db.collection(PUSHES).doc(entry.push.id),
-              data: pushDocumentOf(entry.push, nowMs),
+              data: pushDocumentOf(entry.push, nowMs, options.retentionMs),
               keepUntilMs: Math.max(entry.push.reservedAtMs, entry.push.request.expiresAtMs ?? 0),
             };
       return decide(scope, key, event, nowMs, write);

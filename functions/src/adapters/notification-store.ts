@@ -11,6 +11,7 @@ import {
 } from 'firebase-admin/firestore';
 import type { PlannedNotification, QueuedNotification } from '../core/notification';
 import type { PushRequest } from '../core/push-request';
+import { categoryOf } from '../core/preferences';
 import { bulkWriter, DEFAULT_RETENTION_MS, finishedFields, flush, isDueAt } from './push-store';
 import type {
   ClaimedNotification,
@@ -52,6 +53,9 @@ export function notificationDocumentOf(
     ttlSeconds: r.ttlSeconds,
     priority: r.priority,
     key: r.key,
+    category: categoryOf(r),
+    localized: r.localized,
+    ignoreQuietHours: r.ignoreQuietHours,
     isChecked: true,
     isExpanded: false,
     status: 'pending',
@@ -87,6 +91,9 @@ export function queuedNotificationOf(
     webpush: d.webpush,
     expiresAtMs,
     key: d.key,
+    category: typeof d.category === 'string' ? d.category : undefined,
+    localized: d.localized,
+    ignoreQuietHours: d.ignoreQuietHours === true ? true : undefined,
   });
   return withoutUndefined({
     id: snap.id,

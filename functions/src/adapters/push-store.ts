@@ -14,7 +14,14 @@ import {
   type Firestore,
 } from 'firebase-admin/firestore';
 import type { PlannedPush, PushTarget, QueuedPush } from '../core/push';
-import { notOwnedUpdate, type PushUpdate } from '../core/send-decision';
+import { categoryOf } from '../core/preferences';
+import {
+  notOwnedUpdate,
+  QUIET_HOURS_CODE,
+  quietHoursExpiredResult,
+  quietHoursResult,
+  type PushUpdate,
+} from '../core/send-decision';
 import { tokenIdOf } from '../core/token-id';
 import { createBulkWriter, flush } from './bulk-writes';
 import type {
@@ -51,8 +58,37 @@ function withoutUndefined<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function pushDocumentOf(p: PlannedPush, nowMs: number): Record<string, unknown> {
+export function pushDocumentOf(
+  p: PlannedPush,
+  nowMs: number,
+  retentionMs = DEFAULT_RETENTION_MS,
+): Record<string, unknown> {
   const r = p.request;
+  const queued = { at: ts(nowMs), event: 'queued' };
+  // A user's delivery created inside the user's quiet hours: due when they end, or already over.
+  const quiet = p.quietHours;
+  const deferred =
+    quiet?.untilMs !== undefined && quiet.ends === undefined
+      ? {
+          nextAttemptAt: ts(quiet.untilMs),
+          result: quietHoursResult(quiet.quiet, quiet.untilMs),
+          history: [
+            queued,
+            { at: ts(nowMs), event: 'deferred', code: QUIET_HOURS_CODE, until: ts(quiet.untilMs) },
+          ],
+        }
+      : {};
+  const ended =
+    quiet?.ends === 'expired'
+      ? {
+          status: 'expired',
+          nextAttemptAt: undefined,
+          result: quietHoursExpiredResult(quiet.quiet),
+          finishedAt: ts(nowMs),
+          deleteAt: ts(nowMs + retentionMs),
+          history: [queued, { at: ts(nowMs), event: 'expired', code: QUIET_HOURS_CODE }],
+        }
+      : {};
   return withoutUndefined({
     target: withoutUndefined({ ...p.target, uid: p.uid }),
     uid: p.uid,
@@ -69,6 +105,10 @@ export function pushDocumentOf(p: PlannedPush, nowMs: number): Record<string, un
     ttlSeconds: r.ttlSeconds,
     priority: r.priority,
     key: r.key,
+    category: categoryOf(r),
+    localized: r.localized,
+    ignoreQuietHours: r.ignoreQuietHours,
+    contentLocale: p.contentLocale,
     isChecked: true,
     isSent: false,
     status: 'pending',
@@ -79,7 +119,9 @@ export function pushDocumentOf(p: PlannedPush, nowMs: number): Record<string, un
     result: null,
     source: p.source,
     createdAt: ts(nowMs),
-    history: [{ at: ts(nowMs), event: 'queued' }],
+    history: [queued],
+    ...deferred,
+    ...ended,
   });
 }
 
@@ -105,6 +147,9 @@ export function queuedPushOf(snap: DocumentSnapshot): QueuedPush {
     android: d.android,
     apns: d.apns,
     webpush: d.webpush,
+    category: typeof d.category === 'string' ? d.category : undefined,
+    localized: d.localized,
+    ignoreQuietHours: d.ignoreQuietHours === true ? true : undefined,
     attempts: typeof d.attempts === 'number' ? d.attempts : 0,
     expiresAtMs: d.expiresAt instanceof Timestamp ? d.expiresAt.toMillis() : undefined,
     uid: typeof d.uid === 'string' && typeof d.target?.token === 'string' ? d.uid : undefined,
@@ -168,7 +213,9 @@ async function eachLimited<T>(
 }
 
 /** Transactions in flight at once while claiming a page of user deliveries. */
-const OWNED_CLAIM_CONCURRENCY = 50;
+const OWNED_CLAIM_CONCURRENCY = 4;
+/** User deliveries claimed per transaction (two reads each; Firestore allows 500 writes). */
+const OWNED_CLAIM_CHUNK = 50;
 
 export function createPushStore(
   db: Firestore,
@@ -219,6 +266,10 @@ export function createPushStore(
         at: ts(nowMs),
         event: update.refundAttempt ? 'deferred' : update.status,
         code: update.result.code,
+        until:
+          update.result.code === QUIET_HOURS_CODE && update.nextAttemptAtMs !== undefined
+            ? ts(update.nextAttemptAtMs)
+            : undefined,
       }),
     );
     return fields;
@@ -251,40 +302,54 @@ export function createPushStore(
   }
 
   /**
-   * A user's device delivery: the push and its token are read in one transaction, so the claim
-   * commits only if the token still belongs to the push's user at that moment (a registerToken
-   * moving it meanwhile makes the transaction retry and see the new owner). A delivery whose
-   * token left the user is ended as cancelled in the same transaction.
+   * Users' device deliveries, a chunk per transaction: the pushes and their tokens are read in one
+   * transaction, so each claim commits only if its token still belongs to the push's user at that
+   * moment (a registerToken moving it meanwhile makes the transaction retry and see the new
+   * owner). A delivery whose token left its user is ended as cancelled in the same transaction.
+   * Chunks cost a few round trips for many deliveries instead of three per delivery.
    */
-  async function claimOwned(
-    r: PushRecord,
-    uid: string,
-    token: string,
+  async function claimOwnedChunk(
+    records: readonly PushRecord[],
     nowMs: number,
     leaseUntilMs: number,
     runId: string,
-  ): Promise<{ claimed?: ClaimedPush; notOwned?: NotOwnedPush }> {
-    const ref = col.doc(r.id);
-    const tokenRef = tokens.doc(tokenIdOf(token));
+  ): Promise<{ claimed: ClaimedPush[]; notOwned: NotOwnedPush[] }> {
+    const tokenOf = (r: PushRecord) => ('token' in r.push.target ? r.push.target.token : '');
+    const refs = records.map((r) => col.doc(r.id));
+    const tokenRefs = records.map((r) => tokens.doc(tokenIdOf(tokenOf(r))));
     const outcome = await db.runTransaction(async (tx) => {
-      const [push, device] = await tx.getAll(ref, tokenRef);
-      if (!isDue(push, nowMs) || !push.updateTime || versionOf(push.updateTime) !== r.version) {
-        return { kind: 'skipped' as const }; // Claimed, finished or changed by someone else meanwhile.
-      }
-      if (device.exists && device.get('uid') === uid && device.get('token') === token) {
-        tx.update(ref, claimFields(r.push.attempts, nowMs, leaseUntilMs, runId));
-        return { kind: 'claimed' as const };
-      }
-      tx.update(ref, resultFields(notOwnedUpdate(), nowMs));
-      return { kind: 'not-owned' as const };
+      const snaps = await tx.getAll(...refs, ...tokenRefs);
+      const claimedIds: string[] = [];
+      const notOwned: NotOwnedPush[] = [];
+      records.forEach((r, i) => {
+        const push = snaps[i];
+        const device = snaps[records.length + i];
+        // Claimed, finished or changed by someone else meanwhile: not ours.
+        if (!isDue(push, nowMs) || !push.updateTime || versionOf(push.updateTime) !== r.version)
+          return;
+        const uid = r.push.uid!;
+        if (device.exists && device.get('uid') === uid && device.get('token') === tokenOf(r)) {
+          tx.update(refs[i], claimFields(r.push.attempts, nowMs, leaseUntilMs, runId));
+          claimedIds.push(r.id);
+        } else {
+          tx.update(refs[i], resultFields(notOwnedUpdate(), nowMs));
+          notOwned.push({ id: r.id, uid });
+        }
+      });
+      return { claimedIds, notOwned };
     });
-    if (outcome.kind === 'skipped') return {};
-    if (outcome.kind === 'not-owned') return { notOwned: { id: r.id, uid } };
-    // The transaction committed; read the claim's update time for the result write's precondition.
-    const after = await ref.get();
-    if (after.get('claimedBy') !== runId || after.get('status') !== 'sending') return {};
-    const push = { ...r.push, attempts: r.push.attempts + 1 };
-    return { claimed: { push, leaseUntilMs, claimVersion: versionOf(after.updateTime!) } };
+    if (outcome.claimedIds.length === 0) return { claimed: [], notOwned: outcome.notOwned };
+    // Committed: read the claims' update times for the result writes' preconditions.
+    const byId = new Map(records.map((r) => [r.id, r]));
+    const after = await db.getAll(...outcome.claimedIds.map((id) => col.doc(id)));
+    const claimed: ClaimedPush[] = [];
+    for (const snap of after) {
+      if (snap.get('claimedBy') !== runId || snap.get('status') !== 'sending') continue;
+      const r = byId.get(snap.id)!;
+      const push = { ...r.push, attempts: r.push.attempts + 1 };
+      claimed.push({ push, leaseUntilMs, claimVersion: versionOf(snap.updateTime!) });
+    }
+    return { claimed, notOwned: outcome.notOwned };
   }
 
   return {
@@ -292,7 +357,7 @@ export function createPushStore(
       const w = bulkWriter(db);
       let created = 0;
       const writes = pushes.map((p) =>
-        w.create(col.doc(p.id), pushDocumentOf(p, nowMs)).then(
+        w.create(col.doc(p.id), pushDocumentOf(p, nowMs, options.retentionMs)).then(
           () => void created++,
           (err) => {
             if (err.code !== GRPC_ALREADY_EXISTS) throw err;
@@ -332,11 +397,13 @@ export function createPushStore(
         runId,
       );
       const notOwned: NotOwnedPush[] = [];
-      await eachLimited(owned, OWNED_CLAIM_CONCURRENCY, async (r) => {
-        const token = 'token' in r.push.target ? r.push.target.token : '';
-        const c = await claimOwned(r, r.push.uid!, token, nowMs, leaseUntilMs, runId);
-        if (c.claimed) claimed.push(c.claimed);
-        if (c.notOwned) notOwned.push(c.notOwned);
+      const chunks: PushRecord[][] = [];
+      for (let i = 0; i < owned.length; i += OWNED_CLAIM_CHUNK)
+        chunks.push(owned.slice(i, i + OWNED_CLAIM_CHUNK));
+      await eachLimited(chunks, OWNED_CLAIM_CONCURRENCY, async (chunk) => {
+        const c = await claimOwnedChunk(chunk, nowMs, leaseUntilMs, runId);
+        claimed.push(...c.claimed);
+        notOwned.push(...c.notOwned);
       });
       return { claimed, notOwned };
     },

@@ -2,6 +2,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { createKeyStore, type KeyStore } from './key-store';
 import { createNotificationStore, type NotificationStore } from './notification-store';
 import { createOutboxStore, type OutboxStore } from './outbox-store';
+import { createPreferenceStore, type PreferenceStore } from './preference-store';
 import { createPushStore, DEFAULT_RETENTION_MS, type PushStore } from './push-store';
 import { createTokenStore, type TokenStore } from './token-store';
 
@@ -11,6 +12,7 @@ export interface Stores {
   keys: KeyStore;
   tokens: TokenStore;
   outbox: OutboxStore;
+  preferences: PreferenceStore;
 }
 
 /**
@@ -27,5 +29,6 @@ export function createStores(
     keys: createKeyStore(db, options),
     tokens: createTokenStore(db),
     outbox: createOutboxStore(db, options),
+    preferences: createPreferenceStore(db),
   };
 }

@@ -13,6 +13,20 @@ export const PUSH_TOKENS = 'pushTokens';
 
 const millis = (t: unknown): number => (t as Timestamp | undefined)?.toMillis?.() ?? 0;
 
+function storedTokenOf(d: FirebaseFirestore.DocumentSnapshot): StoredToken {
+  const locale = d.get('locale') as unknown;
+  const timezone = d.get('timezone') as unknown;
+  return {
+    tokenId: d.id,
+    uid: d.get('uid'),
+    token: d.get('token'),
+    platform: d.get('platform'),
+    updatedAtMs: millis(d.get('updatedAt')),
+    ...(typeof locale === 'string' ? { locale } : {}),
+    ...(typeof timezone === 'string' ? { timezone } : {}),
+  };
+}
+
 export function createTokenStore(db: Firestore): TokenStore {
   const col = db.collection(PUSH_TOKENS);
   return {
@@ -86,13 +100,16 @@ export function createTokenStore(db: Firestore): TokenStore {
 
     async listByUser(uid) {
       const snap = await col.where(QUERIES.tokensByUser.equality[0], '==', uid).get();
-      return snap.docs.map((d) => ({
-        tokenId: d.id,
-        uid: d.get('uid'),
-        token: d.get('token'),
-        platform: d.get('platform'),
-        updatedAtMs: millis(d.get('updatedAt')),
-      }));
+      return snap.docs.map(storedTokenOf);
+    },
+
+    async getMany(tokenIds) {
+      const unique = [...new Set(tokenIds)];
+      const out = new Map<string, StoredToken>();
+      if (unique.length === 0) return out;
+      const snaps = await db.getAll(...unique.map((id) => col.doc(id)));
+      for (const s of snaps) if (s.exists) out.set(s.id, storedTokenOf(s));
+      return out;
     },
   };
 }

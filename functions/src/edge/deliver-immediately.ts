@@ -22,6 +22,7 @@ export async function deliverImmediately(
     const expansion = await expandNow(deps, dueNow.notificationIds, {
       maxAttempts: settings.maxAttempts,
       leaseMs: settings.leaseMs,
+      quietHoursSpreadMs: settings.quietHoursSpreadMs,
       runId,
     });
     const report = await deliverNow(deps, [...dueNow.pushIds, ...expansion.deliveryIds], {
@@ -29,6 +30,7 @@ export async function deliverImmediately(
       leaseSafetyMs: settings.leaseSafetyMs,
       maxAttempts: settings.maxAttempts,
       backoffBaseMs: settings.backoffBaseMs,
+      quietHoursSpreadMs: settings.quietHoursSpreadMs,
       runId,
     });
     const { tokenDeleteErrors, ...counts } = report;

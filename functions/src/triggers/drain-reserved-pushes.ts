@@ -29,6 +29,7 @@ export const drainReservedPushes = onSchedule(
       leaseSafetyMs: s.leaseSafetyMs,
       maxAttempts: s.maxAttempts,
       backoffBaseMs: s.backoffBaseMs,
+      quietHoursSpreadMs: s.quietHoursSpreadMs,
       runId: `drain:${event.scheduleTime}:${Math.random().toString(36).slice(2, 8)}`,
     });
     const { tokenDeleteErrors, ...counts } = report;

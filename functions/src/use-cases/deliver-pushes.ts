@@ -2,21 +2,33 @@
  * Sends pushes this run has claimed and writes each result back: the part of the drain and of
  * immediate delivery that talks to FCM. A claim is acted on only after it committed (the store
  * returns committed claims only), and a push whose lease is about to end is left for a later run.
+ *
+ * A push to a registered token (not a user's delivery, whose preferences were applied when its
+ * notification was expanded) gets the token's owner's preferences at each attempt: a category
+ * the owner turned off ends it `suppressed`, the owner's quiet hours send it back to `pending`
+ * until they end (the attempt given back), and its text is the owner's language. The page's
+ * tokens and their owners' preferences are read in two batched reads.
  */
+import { DEFAULTS } from '../config/defaults';
+import { decideDelivery } from '../core/preferences';
 import { buildFcmMessage } from '../core/push';
 import {
   attemptsExhaustedUpdate,
   decideAfterSend,
   expiredUpdate,
+  quietHoursExpiredUpdate,
+  quietHoursUpdate,
+  suppressedUpdate,
   type PushUpdate,
 } from '../core/send-decision';
 import { tokenIdOf } from '../core/token-id';
 import type { FcmSender, SendOutcome } from '../fcm/types';
-import type { ClaimedPush, PushStore, TokenStore } from './ports';
+import type { ClaimedPush, PreferenceStore, PushStore, TokenStore } from './ports';
 
 export interface DeliverDeps {
   pushes: PushStore;
   tokens: TokenStore;
+  preferences: PreferenceStore;
   sender: FcmSender;
   now: () => number;
   random: () => number;
@@ -30,6 +42,8 @@ export interface DeliverSettings {
    * access-token fetch and the request, twice with the 401 replay) must end inside the lease.
    */
   leaseSafetyMs: number;
+  /** QUIET_HOURS_SPREAD_MINUTES in ms (default: the param's default). */
+  quietHoursSpreadMs?: number;
 }
 
 export interface DeliveryCounts {
@@ -47,6 +61,10 @@ export interface DeliveryCounts {
   exhausted: number;
   /** Claimed pushes the deadline kept from starting: due again at once. */
   deferred: number;
+  /** Token pushes whose owner turned their category off (ended `suppressed`). */
+  suppressed: number;
+  /** Token pushes sent back to wait for their owner's quiet hours to end. */
+  quietHoursDeferred: number;
   leaseLost: number;
   leftForLater: number;
 }
@@ -62,6 +80,8 @@ export const emptyCounts = (): DeliveryCounts => ({
   notOwned: 0,
   exhausted: 0,
   deferred: 0,
+  suppressed: 0,
+  quietHoursDeferred: 0,
   leaseLost: 0,
   leftForLater: 0,
 });
@@ -86,7 +106,7 @@ export async function deliverClaimed(
   const startMs = deps.now();
   const safety = settings.leaseSafetyMs;
   const results: Array<{ claimed: ClaimedPush; update: PushUpdate; nowMs: number }> = [];
-  const toSend: ClaimedPush[] = [];
+  const candidates: ClaimedPush[] = [];
   for (const c of claimed) {
     if (c.push.expiresAtMs !== undefined && c.push.expiresAtMs <= startMs) {
       results.push({ claimed: c, update: expiredUpdate(), nowMs: startMs });
@@ -101,9 +121,13 @@ export async function deliverClaimed(
     } else if (startMs >= c.leaseUntilMs - safety) {
       counts.leftForLater++; // Sending now could overlap the next owner; the lease end makes it due.
     } else {
-      toSend.push(c);
+      candidates.push(c);
     }
   }
+  const toSend = await applyOwnerPreferences(deps, candidates, startMs, settings, (c, update) => {
+    if (update.status === 'pending') counts.quietHoursDeferred++;
+    results.push({ claimed: c, update, nowMs: startMs });
+  });
 
   // A hard deadline: no request (nor its 401 replay or token fetch) starts after it.
   const deadlineMs = Math.min(...toSend.map((c) => c.leaseUntilMs)) - safety;
@@ -151,8 +175,63 @@ export async function deliverClaimed(
     else if (r.update.status === 'failed') counts.failed++;
     else if (r.update.status === 'rejected') counts.rejected++;
     else if (r.update.status === 'expired') counts.expired++;
+    else if (r.update.status === 'suppressed') counts.suppressed++;
   }
   return { ...counts, tokenDeleteErrors };
+}
+
+/**
+ * The token's owner's preferences for each token push among `claimed`: answers what is to be
+ * sent (with the owner's language), and hands each push that is not to `decided` with its update.
+ * A token nobody registered (or registered for another token string) has no owner: sent as it is.
+ */
+async function applyOwnerPreferences(
+  deps: Pick<DeliverDeps, 'tokens' | 'preferences' | 'random'>,
+  claimed: readonly ClaimedPush[],
+  nowMs: number,
+  settings: DeliverSettings,
+  decided: (c: ClaimedPush, update: PushUpdate) => void,
+): Promise<ClaimedPush[]> {
+  const tokenOf = (c: ClaimedPush) =>
+    c.push.uid === undefined && 'token' in c.push.target ? c.push.target.token : undefined;
+  const tokens = claimed.map(tokenOf).filter((t): t is string => t !== undefined);
+  if (tokens.length === 0) return [...claimed];
+  const devices = await deps.tokens.getMany(tokens.map(tokenIdOf));
+  const owners = await deps.preferences.getMany([...devices.values()].map((d) => d.uid));
+  const spreadMs = settings.quietHoursSpreadMs ?? DEFAULTS.QUIET_HOURS_SPREAD_MINUTES * 60_000;
+  const out: ClaimedPush[] = [];
+  for (const c of claimed) {
+    const token = tokenOf(c);
+    const device = token !== undefined ? devices.get(tokenIdOf(token)) : undefined;
+    if (!device || device.token !== token) {
+      out.push(c);
+      continue;
+    }
+    const decision = decideDelivery(c.push, owners.get(device.uid), device, {
+      nowMs,
+      random: deps.random(),
+      spreadMs,
+    });
+    switch (decision.kind) {
+      case 'suppress':
+        decided(c, suppressedUpdate(decision.category, decision.code));
+        break;
+      case 'defer':
+        decided(c, quietHoursUpdate(decision.quiet, decision.untilMs));
+        break;
+      case 'expire':
+        decided(c, quietHoursExpiredUpdate(decision.quiet));
+        break;
+      case 'send': {
+        const push = { ...c.push };
+        delete push.title;
+        delete push.content;
+        out.push({ ...c, push: { ...push, ...decision.text } });
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Immediate delivery from the check path: claim the given pushes if still due, send them. */

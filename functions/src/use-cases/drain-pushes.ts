@@ -29,6 +29,8 @@ export interface DrainSettings {
   maxAttempts: number;
   backoffBaseMs: number;
   runId: string;
+  /** QUIET_HOURS_SPREAD_MINUTES in ms (default: the param's default). */
+  quietHoursSpreadMs?: number;
 }
 
 export interface DrainReport extends DeliveryCounts, ExpansionCounts {

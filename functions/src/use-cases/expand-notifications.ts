@@ -3,14 +3,24 @@
  * Deliveries have deterministic ids (notification + token id) and are created if absent, so a
  * replayed expansion (crash, overlapping run) writes nothing twice; they are due at once. The
  * notification ends `expanded` (with its delivery ids), or `undeliverable` (NO_DEVICES),
- * `expired`, or `failed` (ATTEMPTS_EXHAUSTED).
+ * `expired`, or `failed` (ATTEMPTS_EXHAUSTED), or `suppressed` (OPTED_OUT:<category>: the user
+ * turned its category off).
+ *
+ * The user's preferences (pushPreferences/{uid}) are read here, when the notification is due, not
+ * when it was queued: each device's delivery gets the text in its language, and a device inside
+ * the user's quiet hours gets its delivery due when they end (plus a random spread), or already
+ * expired when they outlast `expiresAt`.
  */
+import { DEFAULTS } from '../config/defaults';
 import { decideExpansion } from '../core/notification';
+import { describeQuiet } from '../core/preferences';
 import type { PlannedPush } from '../core/push';
+import { QUIET_HOURS_CODE } from '../core/send-decision';
 import type {
   ClaimedNotification,
   NotificationEnd,
   NotificationStore,
+  PreferenceStore,
   PushStore,
   TokenStore,
 } from './ports';
@@ -19,8 +29,19 @@ export interface ExpandDeps {
   notifications: NotificationStore;
   pushes: PushStore;
   tokens: TokenStore;
+  preferences: PreferenceStore;
   now: () => number;
+  /** In [0, 1): where in the quiet-hours spread a deferred delivery lands. */
+  random: () => number;
 }
+
+export interface ExpandSettings {
+  maxAttempts: number;
+  /** QUIET_HOURS_SPREAD_MINUTES in ms (default: the param's default). */
+  quietHoursSpreadMs?: number;
+}
+
+export const DEFAULT_QUIET_HOURS_SPREAD_MS = DEFAULTS.QUIET_HOURS_SPREAD_MINUTES * 60_000;
 
 export interface ExpansionCounts {
   expanded: number;
@@ -28,6 +49,12 @@ export interface ExpansionCounts {
   undeliverable: number;
   expiredNotifications: number;
   exhaustedNotifications: number;
+  /** Notifications whose category the user turned off (ended `suppressed`). */
+  suppressedNotifications: number;
+  /** Deliveries created due when the user's quiet hours end. */
+  deferredDeliveries: number;
+  /** Deliveries created expired: quiet hours outlast their expiry. */
+  quietHoursExpired: number;
 }
 
 export const emptyExpansionCounts = (): ExpansionCounts => ({
@@ -36,17 +63,20 @@ export const emptyExpansionCounts = (): ExpansionCounts => ({
   undeliverable: 0,
   expiredNotifications: 0,
   exhaustedNotifications: 0,
+  suppressedNotifications: 0,
+  deferredDeliveries: 0,
+  quietHoursExpired: 0,
 });
 
 export interface ExpansionReport extends ExpansionCounts {
-  /** Deliveries of the notifications expanded here, all due now. */
+  /** Deliveries of the notifications expanded here that are due now (not deferred, not ended). */
   deliveryIds: string[];
 }
 
 export async function expandClaimed(
   deps: ExpandDeps,
   claimed: readonly ClaimedNotification[],
-  settings: { maxAttempts: number },
+  settings: ExpandSettings,
 ): Promise<ExpansionReport> {
   const report: ExpansionReport = { ...emptyExpansionCounts(), deliveryIds: [] };
   const nowMs = deps.now();
@@ -57,10 +87,19 @@ export async function expandClaimed(
     const uid = c.notification.uid;
     if (!devicesByUid.has(uid)) devicesByUid.set(uid, deps.tokens.listByUser(uid));
   }
+  const preferences = claimed.length
+    ? await deps.preferences.getMany(claimed.map((c) => c.notification.uid))
+    : new Map();
   for (const c of claimed) {
     const n = c.notification;
     const devices = await devicesByUid.get(n.uid)!;
-    const decision = decideExpansion(n, devices, { nowMs, maxAttempts: settings.maxAttempts });
+    const decision = decideExpansion(n, devices, {
+      nowMs,
+      maxAttempts: settings.maxAttempts,
+      preferences: preferences.get(n.uid),
+      random: deps.random,
+      quietHoursSpreadMs: settings.quietHoursSpreadMs ?? DEFAULT_QUIET_HOURS_SPREAD_MS,
+    });
     switch (decision.kind) {
       case 'expire':
         report.expiredNotifications++;
@@ -98,31 +137,92 @@ export async function expandClaimed(
           },
         });
         break;
-      case 'expand':
-        report.expanded++;
+      case 'suppressed':
+        report.suppressedNotifications++;
+        ends.push({
+          claimed: c,
+          end: {
+            status: 'suppressed',
+            result: {
+              code: decision.code,
+              message: `User ${n.uid} turned category "${decision.category}" off; not sent.`,
+            },
+          },
+        });
+        break;
+      case 'expand': {
+        let live = 0;
+        let deferred = 0;
+        let expired = 0;
+        // Deliveries carry the one text their device gets, not every language.
+        const request = { ...n.request };
+        delete request.localized;
         for (const d of decision.deliveries) {
-          deliveries.push({
+          const dd = d.decision;
+          const planned: PlannedPush = {
             id: d.id,
             target: { token: d.token },
             uid: n.uid,
             notificationId: n.id,
-            request: { ...n.request, to: { token: d.token } },
+            request: { ...request, to: { token: d.token } },
             // reservedAt keeps its meaning (when it was meant to go); it has passed, so the
-            // delivery is due at once.
+            // delivery is due at once, or when the user's quiet hours end.
             reservedAtMs: Math.min(n.reservedAtMs, nowMs),
             source: n.source,
-          });
-          report.deliveryIds.push(d.id);
+          };
+          if (dd.kind === 'expire') {
+            expired++;
+            planned.quietHours = { quiet: dd.quiet, ends: 'expired' };
+          } else {
+            // The device's language: its title and content become the delivery's own.
+            planned.request.title = dd.text.title;
+            planned.request.content = dd.text.content;
+            if (dd.contentLocale !== undefined) planned.contentLocale = dd.contentLocale;
+            if (dd.kind === 'defer') {
+              deferred++;
+              planned.quietHours = { quiet: dd.quiet, untilMs: dd.untilMs };
+            } else {
+              live++;
+              report.deliveryIds.push(d.id);
+            }
+          }
+          deliveries.push(planned);
         }
+        report.deferredDeliveries += deferred;
+        report.quietHoursExpired += expired;
+        const deliveryIds = decision.deliveries.map((d) => d.id);
+        if (live + deferred === 0) {
+          // Every device was inside quiet hours that outlast the notification.
+          const first = decision.deliveries[0].decision;
+          report.expiredNotifications++;
+          ends.push({
+            claimed: c,
+            end: {
+              status: 'expired',
+              result: {
+                code: QUIET_HOURS_CODE,
+                message: `Quiet hours${first.kind === 'expire' ? ` (${describeQuiet(first.quiet)})` : ''} last past expiresAt on every device; not sent.`,
+              },
+              deliveryIds,
+            },
+          });
+          break;
+        }
+        report.expanded++;
         ends.push({
           claimed: c,
           end: {
             status: 'expanded',
-            result: { deliveries: decision.deliveries.length },
-            deliveryIds: decision.deliveries.map((d) => d.id),
+            result: {
+              deliveries: decision.deliveries.length,
+              ...(deferred ? { deferred } : {}),
+              ...(expired ? { quietHoursExpired: expired } : {}),
+            },
+            deliveryIds,
           },
         });
         break;
+      }
     }
   }
   // Deliveries first: a notification recorded as expanded always has its deliveries written.
@@ -135,7 +235,7 @@ export async function expandClaimed(
 export async function expandNow(
   deps: ExpandDeps,
   ids: readonly string[],
-  settings: { maxAttempts: number; leaseMs: number; runId: string },
+  settings: ExpandSettings & { leaseMs: number; runId: string },
 ): Promise<ExpansionReport> {
   if (ids.length === 0) return { ...emptyExpansionCounts(), deliveryIds: [] };
   const snaps = await deps.notifications.getAll(ids);

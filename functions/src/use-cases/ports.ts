@@ -14,6 +14,8 @@ import type { KeyEvent } from '../core/push-key';
 import type { PushUpdate } from '../core/send-decision';
 import type { RateDecision, RatePolicy } from '../core/rate-limit';
 import type { RegisterTokenInput } from '../core/token-registration';
+import type { PreferenceChange, PushPreferences } from '../core/preferences';
+import type { Parsed } from '../core/parse';
 
 // ---- pushes: deliveries --------------------------------------------------------------------
 
@@ -83,7 +85,15 @@ export interface ClaimedNotification {
 /** How a claimed notification ends. */
 export interface NotificationEnd {
   status: Exclude<NotificationStatus, 'pending' | 'expanding'>;
-  result: { code?: string; message?: string; deliveries?: number };
+  result: {
+    code?: string;
+    message?: string;
+    deliveries?: number;
+    /** Of the deliveries, those due when the user's quiet hours end. */
+    deferred?: number;
+    /** Of the deliveries, those quiet hours kept past their expiry (created expired). */
+    quietHoursExpired?: number;
+  };
   deliveryIds?: string[];
 }
 
@@ -141,6 +151,9 @@ export interface StoredToken {
   token: string;
   platform: string;
   updatedAtMs: number;
+  /** As registered (normalised BCP 47 tag, IANA zone); absent when the app sent none. */
+  locale?: string;
+  timezone?: string;
 }
 
 export interface TokenStore {
@@ -155,11 +168,27 @@ export interface TokenStore {
   /** Deletes the token whoever owns it (FCM said it is dead). */
   delete(tokenId: string): Promise<void>;
   listByUser(uid: string): Promise<StoredToken[]>;
+  /** The tokens that exist among `tokenIds`, by token id (one batched read). */
+  getMany(tokenIds: readonly string[]): Promise<Map<string, StoredToken>>;
   /**
    * Deletes up to `limit` tokens last updated before `beforeMs`, each only if unchanged since it
    * was read (a token refreshed meanwhile survives); answers how many it really deleted.
    */
   deleteStale(beforeMs: number, limit: number): Promise<number>;
+}
+
+// ---- pushPreferences ---------------------------------------------------------------------------
+
+export interface PreferenceStore {
+  /** The user's stored preferences, or undefined when they never set any. */
+  get(uid: string): Promise<PushPreferences | undefined>;
+  /** Stored preferences of each of `uids` that has some (one batched read). */
+  getMany(uids: readonly string[]): Promise<Map<string, PushPreferences>>;
+  /**
+   * Merges `change` into the stored preferences in a transaction (core's mergePreferences) and
+   * answers what is stored now, or the merge's refusal, in which case nothing is written.
+   */
+  update(uid: string, change: PreferenceChange): Promise<Parsed<PushPreferences>>;
 }
 
 // ---- rateLimits -----------------------------------------------------------------------------

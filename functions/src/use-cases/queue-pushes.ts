@@ -37,16 +37,30 @@ export const emptyQueueResult = (): QueueResult => ({
   created: 0,
 });
 
-/** A message FCM would refuse is refused now, naming the field, instead of failing later. */
+/**
+ * A message FCM would refuse is refused now, naming the field, instead of failing later. Each
+ * `localized` variant is a message of its own (it replaces the title and content on the devices
+ * that read it), so each is checked too: no language can fail at send time.
+ */
 export function whyFcmWouldRefuse(request: PushRequest, nowMs: number): string | undefined {
   const to = request.to;
   const target = 'uid' in to ? { token: 'probe-token' } : to;
-  const probe = buildFcmMessage({ id: 'x'.repeat(32), target, attempts: 0, ...request }, nowMs);
-  const violations = validateFcmMessage(probe);
-  if (violations.length === 0) return undefined;
-  const v = violations[0];
-  return `${v.field.replace(/^message\./, '')}: ${v.description}`;
+  const { localized, ...base } = request;
+  const probe = (text: Pick<PushRequest, 'title' | 'content'>) =>
+    validateFcmMessage(
+      buildFcmMessage({ id: 'x'.repeat(32), target, attempts: 0, ...base, ...text }, nowMs),
+    );
+  const violations = probe({});
+  if (violations.length) return describeViolation(violations[0]);
+  for (const [tag, text] of Object.entries(localized ?? {})) {
+    const v = probe(text);
+    if (v.length) return `localized.${tag}: ${describeViolation(v[0])}`;
+  }
+  return undefined;
 }
+
+const describeViolation = (v: { field: string; description: string }) =>
+  `${v.field.replace(/^message\./, '')}: ${v.description}`;
 
 const idOf = (e: PlannedEntry) => (e.kind === 'notification' ? e.notification.id : e.push.id);
 const reservedOf = (e: PlannedEntry) =>

@@ -25,9 +25,13 @@ export interface CallerPolicy {
   enforceAppCheck: boolean;
 }
 
-export function requireCaller(caller: Caller | undefined, policy: CallerPolicy): Caller {
+export function requireCaller(
+  caller: Caller | undefined,
+  policy: CallerPolicy,
+  doing = 'registering a device token',
+): Caller {
   if (!caller?.uid) {
-    return fail({ kind: 'unauthenticated', message: 'Sign in before registering a device token.' });
+    return fail({ kind: 'unauthenticated', message: `Sign in before ${doing}.` });
   }
   if (policy.enforceAppCheck && !caller.appVerified) {
     return fail({

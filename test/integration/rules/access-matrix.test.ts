@@ -1,8 +1,9 @@
 /**
  * Every caller (signed out, the documents' owner, another user) against every operation on each
  * of our collections and on one the project does not know. The only allowed cells are the owner
- * getting and listing their own notifications (the in-app inbox); everything else must be refused
- * by the rules: the owner's own device deliveries in `pushes` included, and every client write.
+ * getting and listing their own notifications (the in-app inbox) and getting their own push
+ * preferences; everything else must be refused by the rules: the owner's own device deliveries in
+ * `pushes` included, and every client write (preferences go through setPushPreferences).
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +40,7 @@ const COLLECTIONS = [
   'pushKeys',
   'pushTokens',
   'pushRequests',
+  'pushPreferences',
   'rateLimits',
   'notes',
 ] as const;
@@ -60,6 +62,13 @@ const ALLOWED = new Map<string, (value: unknown) => void>([
     (value) => {
       assert.ok(value instanceof QuerySnapshot);
       assert.deepEqual(value.docs.map((d) => d.id).sort(), ['n-alice-expanded', 'n-alice-pending']);
+    },
+  ],
+  [
+    'pushPreferences/the owner/get',
+    (value) => {
+      assert.ok(value instanceof DocumentSnapshot);
+      assert.deepEqual(value.data()?.categories, { marketing: false });
     },
   ],
 ]);

@@ -21,6 +21,8 @@ const BIN = join(ROOT, 'node_modules', '.bin', 'firebase-functions');
 const CORE = [
   'registerToken',
   'unregisterToken',
+  'setPushPreferences',
+  'getPushPreferences',
   'checkPushRequest',
   'drainReservedPushes',
   'pruneStaleTokens',
