@@ -247,6 +247,36 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
     });
   });
 
+  describe('1b. user deliveries under racing drains', () => {
+    it('when three drains race over 120 users’ notifications, then every device gets its push exactly once', async () => {
+      for (let i = 0; i < 120; i++) await register(`racer-${i}`, `racer-phone-${i}`);
+      for (let i = 0; i < 120; i++) await remindInAnHour(`racer-${i}`);
+      clock.advance(3_600_000);
+      fcm.server.setRttMs(5);
+      const reports = await Promise.all([
+        drainDuePushes(deps, settings({ batchSize: 40 })),
+        drainDuePushes(deps, settings({ batchSize: 40 })),
+        drainDuePushes(deps, settings({ batchSize: 25 })),
+      ]);
+      fcm.server.setRttMs(0);
+      assert.equal(
+        reports.reduce((n, r) => n + r.sent, 0),
+        120,
+      );
+      const counts = fcm.acceptedByPushId();
+      assert.equal(counts.size, 120);
+      assert.ok(
+        [...counts.values()].every((v) => v === 1),
+        'a delivery was sent twice',
+      );
+      assert.equal(
+        reports.reduce((n, r) => n + r.expanded, 0),
+        120,
+        'each notification expanded once',
+      );
+    });
+  });
+
   describe('2. replacing by key holds under replays and out-of-order events', () => {
     const startsAt = (hours: number) => new Date(T0 + hours * 3_600_000);
     const appointment = (
