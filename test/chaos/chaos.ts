@@ -1,39 +1,67 @@
 /**
  * The chaos run: thousands of pushes drained by several racing drain processes through a local
  * FCM server that fails in seeded ways, an access-token source that fails now and then, and drains
- * killed by process exit at the worst moments. It ends when no push is pending, then checks what
- * must hold whatever happened: every push final, no push lost, no push sent twice except where a
- * drain died after FCM accepted it (or FCM's answer never reached the drain), dead tokens deleted,
- * and no secret in any log line.
+ * killed by process exit at the worst moments. A share of the requests are notifications for
+ * users, expanded into device deliveries by the same drains while phones change hands between
+ * users (token-moves.ts), and keyed reminders whose events arrive replayed and out of order
+ * (keyed-events.ts). It ends when nothing is pending, then checks what must hold whatever
+ * happened: every push and notification final, nothing lost, no push sent twice except where a
+ * drain died after FCM accepted it (or FCM's answer never reached the drain), no delivery sent to
+ * a token that was not its user's when its claim committed (misdelivered), per key only the
+ * newest event's reminder, dead tokens deleted, and no secret in any log line.
  *
  * Used by `npm run test:chaos` (test/chaos/run.ts, 3,000 pushes) and by the integration tier
  * (test/integration/chaos, ~300 pushes) with the same code.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { defaultParamEnv } from '../../functions/src/config/defaults';
 import { leaseSafetyMsFor } from '../../functions/src/config/settings';
-import { createPushStore, PUSHES } from '../../functions/src/adapters/push-store';
+import { NOTIFICATIONS } from '../../functions/src/adapters/notification-store';
+import { PUSHES } from '../../functions/src/adapters/push-store';
+import { createStores } from '../../functions/src/adapters/stores';
 import { PUSH_TOKENS } from '../../functions/src/adapters/token-store';
+import { deliveryIdOf } from '../../functions/src/core/notification';
 import { planPushes, type PlannedPush } from '../../functions/src/core/push';
+import type { PushRequest } from '../../functions/src/core/push-request';
 import { tokenIdOf } from '../../functions/src/core/token-id';
+import { queuePushes } from '../../functions/src/use-cases/queue-pushes';
 import { startFcmServer, type FcmScript } from '../../tools/local-google/fcm-server';
 import { startMetadataServer } from '../../tools/local-google/metadata-server';
+import {
+  checkKeyedItems,
+  deliverKeyEvent,
+  EVENT_DATA_KEY,
+  ITEM_DATA_KEY,
+  notificationIdOf,
+  planKeyedItems,
+  type DeliveredEvents,
+  type KeyedItem,
+} from './keyed-events';
 import { findSecretsInLogs } from './log-secrets';
 import {
   KILL_POINTS,
   prng,
   seededUnit,
+  sleep,
   TAG_KEY,
+  virtualClock,
   type ChildConfig,
   type ControlMessage,
   type KillPoint,
 } from './shared';
+import {
+  moveToken,
+  ownershipAt,
+  planTokenMoves,
+  type TokenMove,
+  type TokenMovePlan,
+} from './token-moves';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PROJECT_ID = 'demo-push';
@@ -43,6 +71,12 @@ export interface ChaosOptions {
   pushes: number;
   /** Drain processes running at once. */
   drains: number;
+  /** Share of the pushes that are notifications for users (`to: {uid}`) instead of tokens. */
+  userShare: number;
+  /** Share of those users' tokens that move to another user while the drains run. */
+  movedShare: number;
+  /** Keyed reminders whose events arrive replayed and out of order. */
+  keyedItems: number;
   /** Most drains killed over the run (after that, drains run to the end). */
   maxKills: number;
   /** Chance that a new drain gets a kill plan. */
@@ -59,6 +93,9 @@ export interface ChaosOptions {
 export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'seed' | 'logDir'> = {
   pushes: 3000,
   drains: 3,
+  userShare: 0.1,
+  movedShare: 0.35,
+  keyedItems: 20,
   maxKills: 15,
   killRate: 0.85,
   batchSize: 50,
@@ -75,7 +112,7 @@ const FCM_TIMEOUT_MS = 400;
  * page plus that margin, 45 s): 60 s virtual = 3 s real. Backoff base 2 s virtual = 0.1 s real.
  */
 const LEASE_SAFETY_MS = leaseSafetyMsFor(FCM_TIMEOUT_MS * SPEED);
-const LEASE_MS = 60_000;
+const LEASE_MS = 120_000;
 const BACKOFF_BASE_MS = 2_000;
 const MAX_ATTEMPTS = 8;
 
@@ -90,6 +127,8 @@ export const FAULT_KINDS = [
   'killAfterClaim',
   'killMidSend',
   'killAfterAccept',
+  'tokenMovedBetweenUsers',
+  'eventRedeliveredOutOfOrder',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -100,13 +139,62 @@ export interface ChaosReport {
   retries: number;
   duplicates: number;
   lost: number;
+  /**
+   * User deliveries FCM accepted whose claim committed (claimCommittedAt) while their token did
+   * not belong to their user: the token had moved away before, or had not yet moved to them.
+   */
+  misdelivered: number;
   /** Everything else measured, for the figures and the tests. */
   details: {
+    /** Push documents by status: direct pushes and user deliveries. */
     byStatus: Record<string, number>;
+    directPushes: number;
+    /** Notifications for users queued (the `userShare` of the pushes), and by final status. */
+    userNotifications: number;
+    notificationsByStatus: Record<string, number>;
+    /** Device deliveries the drains expanded notifications into (their ids, as recorded). */
+    deliveries: number;
+    /** Push documents there should be: direct pushes + deliveries. */
+    expectedPushDocuments: number;
+    pushDocuments: number;
+    /** Deliveries ended cancelled with DEVICE_NOT_OWNED (the token had left their user). */
+    notOwned: number;
+    tokenMoves: number;
+    /** Of them: sign-out then register (the rest: the new user's register takes it over). */
+    tokenMovesBySignOut: number;
+    /** Of them: started when FCM first received a delivery to the token (the rest: timed). */
+    tokenMovesOnSend: number;
+    /** Planned moves not made because the drains had finished. */
+    tokenMovesSkipped: number;
+    /**
+     * Token-store transactions (save, deleteIfOwnedBy) aborted and retried, as an app retries a
+     * failed registerToken: the emulator's "Transaction lock timeout" under the drains' claims.
+     */
+    tokenMoveRetries: number;
+    /** Moves that still failed after MOVE_ATTEMPTS (a sign-out then counts as a move alone). */
+    tokenMovesFailed: string[];
+    /** Deliveries whose claim committed while the token was not their user's (any answer). */
+    claimsWhileNotOwned: number;
+    /**
+     * Deliveries FCM accepted after their token moved, claimed before it: the guarantee's named
+     * window (claim commit to FCM's answer). Not misdelivered; measured by wall clock.
+     */
+    acceptedInMoveWindow: number;
+    /** Claims inside a sign-out's few milliseconds, which the audit cannot order (see TokenMove). */
+    ownershipUnsure: number;
+    keyedItems: number;
+    keyedItemsDeleted: number;
+    keyEventsDelivered: number;
+    /** Per key, anything but the newest event's outcome. */
+    keyViolations: string[];
     duplicatesAfterCrash: number;
     duplicatesAfterLostAnswer: number;
     /** What the drain saw instead of FCM's answer, for accepted requests (answer lost). */
     lostAnswerCodes: Record<string, number>;
+    /** Why pushes went back to pending, from their history (one entry per retry written). */
+    retriesByCode: Record<string, number>;
+    /** Claims recorded in the pushes' history (each counts an attempt). */
+    claims: number;
     acceptedRequests: number;
     fcmRequests: number;
     tokenRequests: number;
@@ -117,6 +205,8 @@ export interface ChaosReport {
     tokensLeftForUnregistered: number;
     /** Dead tokens whose UNREGISTERED answer died with a killed drain (see above). */
     tokensUnlearned: number;
+    /** Real milliseconds a drain's claim of one page took (chaos.claim log lines). */
+    claimPageMs: { pages: number; p50: number; p95: number; max: number };
     logLines: number;
     secretsInLogs: string[];
     wallMs: number;
@@ -145,18 +235,38 @@ const EXPIRING_SHARE = 0.05;
 const TOKEN_FAILURE_RATE = 0.3;
 /** Tokens registered through the registerToken callable (the rest are written directly). */
 const REGISTERED_THROUGH_CALLABLE = 25;
+/** Notifications reserved for later are due up to this long (virtual) after being queued. */
+const NOTIFICATION_SPREAD_MS = 150_000;
+/** Keyed reminders are due no earlier than this (virtual) after their events were queued. */
+const KEYED_LEAD_MS = 140_000;
+const KEYED_SPREAD_MS = 100_000;
+/** Timed token moves happen within this (virtual) window from the drains' start. */
+const MOVE_WINDOW_MS = 200_000;
+/** Late key events arrive within this (virtual) window from the drains' start. */
+const LATE_EVENT_WINDOW_MS = 300_000;
+/** FCM's answer to a delivery whose token starts moving when FCM receives it. */
+const MOVE_ON_SEND_ANSWER: FcmScript = { kind: 'error', code: 'UNAVAILABLE', retryAfter: 20 };
+
+/**
+ * The first owner of token i: tokens registered through the callable belong to a user each,
+ * the others to users of two devices.
+ */
+function firstOwnerOf(i: number): string {
+  return i < REGISTERED_THROUGH_CALLABLE ? `chaos-user-${i}` : `chaos-bulk-${Math.floor(i / 2)}`;
+}
 
 function fcmTokenFor(seed: number, i: number): string {
   // FCM-like: long, [A-Za-z0-9_:-]; random so no log line can contain it by chance.
   return `c${seed}-${i}:APA91b${randomBytes(66).toString('base64url')}`;
 }
 
-async function seedTokens(db: Firestore, tokens: string[]): Promise<void> {
+async function seedTokens(db: Firestore, tokens: string[], firstIndex: number): Promise<void> {
   const w = db.bulkWriter();
   const now = Timestamp.now();
-  tokens.forEach((token, i) => {
+  tokens.forEach((token, j) => {
+    const i = firstIndex + j;
     void w.set(db.collection(PUSH_TOKENS).doc(tokenIdOf(token)), {
-      uid: `chaos-bulk-${i}`,
+      uid: firstOwnerOf(i),
       token,
       platform: i % 2 ? 'android' : 'ios',
       createdAt: now,
@@ -164,6 +274,42 @@ async function seedTokens(db: Firestore, tokens: string[]): Promise<void> {
     });
   });
   await w.close();
+}
+
+/** Percentiles of the drains' page claim times, from their chaos.claim log lines. */
+function claimTimes(logDir: string): { pages: number; p50: number; p95: number; max: number } {
+  const ms: number[] = [];
+  for (const name of readdirSync(logDir)) {
+    for (const line of readFileSync(join(logDir, name), 'utf8').split('\n')) {
+      if (!line.includes('"chaos.claim"')) continue;
+      const realMs = (JSON.parse(line) as { realMs?: unknown }).realMs;
+      if (typeof realMs === 'number') ms.push(realMs);
+    }
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0;
+  return { pages: ms.length, p50: at(0.5), p95: at(0.95), max: ms[ms.length - 1] ?? 0 };
+}
+
+/**
+ * Runs each task at its virtual moment, in order, while `over()` is false; answers the tasks
+ * left when it became true.
+ */
+async function runInTime<T extends { atMs: number }>(
+  tasks: readonly T[],
+  now: () => number,
+  over: () => boolean,
+  run: (task: T) => Promise<void>,
+): Promise<T[]> {
+  const sorted = [...tasks].sort((a, b) => a.atMs - b.atMs);
+  for (const [i, task] of sorted.entries()) {
+    while (!over() && now() < task.atMs) {
+      await sleep(Math.min(100, Math.max(1, (task.atMs - now()) / SPEED)));
+    }
+    if (over()) return sorted.slice(i);
+    await run(task);
+  }
+  return [];
 }
 
 function runProcess(
@@ -204,13 +350,51 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const violations: string[] = [];
   const app = initializeApp({ projectId: PROJECT_ID }, `chaos-${seed}-${started}`);
   const db = getFirestore(app);
+  const stores = createStores(db);
   const meta = await startMetadataServer({ projectId: PROJECT_ID, tokenLifetimeSeconds: 4 });
+
+  // Token moves: planned below, once the users are known; some start when FCM first receives a
+  // delivery of the old owner to the token (see the first FCM rule).
+  const moves = new Map<string, TokenMove>(); // tokenId -> the move made
+  const movesStarted = new Set<string>(); // tokenIds
+  const moveRuns: Array<Promise<void>> = [];
+  const moveOnSend = new Map<string, TokenMovePlan>(); // delivery id -> its token's move
+  let drainsOver = false;
+  let tokenMoveRetries = 0;
+  const tokenMovesFailed: string[] = [];
+  const runMove = (plan: TokenMovePlan): Promise<void> => {
+    movesStarted.add(plan.tokenId);
+    const run = moveToken(db, stores.tokens, plan).then(
+      (outcome) => {
+        tokenMoveRetries += outcome.retries;
+        if (outcome.move) {
+          moves.set(plan.tokenId, outcome.move);
+          faults.tokenMovedBetweenUsers++;
+        }
+        // A registerToken the app would retry later, not a delivery guarantee: counted, shown.
+        if (outcome.failed) tokenMovesFailed.push(outcome.failed);
+      },
+      (err: unknown) => {
+        violations.push(`token move broke: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
+    moveRuns.push(run);
+    return run;
+  };
 
   // FCM: a seeded fault per (push, nth request for that push), so the mix does not depend on
   // how the drains interleave. Dead tokens answer UNREGISTERED whenever no fault comes first.
   const requestsPerPush = new Map<string, number>();
   const answeredUnregistered = new Set<string>();
   const fcm = await startFcmServer({ isTokenValid: (t) => meta.isIssued(t) });
+  fcm.rules.add((req) => {
+    const pushId = (req.message.data as Record<string, string> | undefined)?.push_id ?? '?';
+    const plan = moveOnSend.get(pushId);
+    if (!plan || movesStarted.has(plan.tokenId) || drainsOver) return undefined;
+    // The phone changes hands now, while this delivery waits to retry.
+    void runMove(plan);
+    return MOVE_ON_SEND_ANSWER;
+  });
   fcm.rules.add((req) => {
     const data = (req.message.data ?? {}) as Record<string, string>;
     const pushId = data.push_id ?? '?';
@@ -255,7 +439,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const deadEvery = Math.round(1 / UNREGISTERED_SHARE);
     tokens.forEach((t, i) => i % deadEvery === seed % deadEvery && fcm.unregistered.add(t));
     const viaCallable = tokens.slice(0, REGISTERED_THROUGH_CALLABLE);
-    await seedTokens(db, tokens.slice(REGISTERED_THROUGH_CALLABLE));
+    await seedTokens(db, tokens.slice(REGISTERED_THROUGH_CALLABLE), REGISTERED_THROUGH_CALLABLE);
+    const firstOwner = new Map(tokens.map((t, i) => [t, firstOwnerOf(i)]));
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       // Every param at its default (the runtime sets them all, and reading settings refuses a
@@ -279,21 +464,112 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (regExit !== 0) throw new Error(`registering tokens failed (see ${options.logDir})`);
 
     const t0 = Date.now();
-    const planned: PlannedPush[] = planPushes(
-      tokens.map((token, i) => {
-        const request: PlannedPush['request'] = {
-          to: { token },
-          title: 'Chaos',
-          content: `push ${i}`,
-          data: { n: String(i) },
-        };
-        if (rand() < EXPIRING_SHARE) request.expiresAtMs = t0 + 20_000 + rand() * 180_000;
-        return { request, targets: [{ token }], index: i };
+    const now = virtualClock(t0, SPEED);
+    // A seeded share of the pushes are notifications for the token's owner (resolved to the
+    // user's devices when due); the rest go to the token itself.
+    const forUser = (i: number) => seededUnit(seed, 'user', i) < options.userShare;
+    const direct: Array<{
+      request: PlannedPush['request'];
+      targets: [{ token: string }];
+      index: number;
+    }> = [];
+    const userRequests: Array<{ index: number; request: PushRequest }> = [];
+    const queuedAt = now();
+    tokens.forEach((token, i) => {
+      const request: PushRequest = {
+        to: { token },
+        title: 'Chaos',
+        content: `push ${i}`,
+        data: { n: String(i) },
+      };
+      if (forUser(i)) {
+        request.to = { uid: firstOwnerOf(i) };
+        // Half due at once, half reserved up to NOTIFICATION_SPREAD_MS ahead.
+        const u = seededUnit(seed, 'reserve', i);
+        if (u < 0.5) request.reservedAtMs = queuedAt + 10_000 + 2 * u * NOTIFICATION_SPREAD_MS;
+      }
+      if (rand() < EXPIRING_SHARE) {
+        request.expiresAtMs = (request.reservedAtMs ?? t0) + 20_000 + rand() * 180_000;
+      }
+      if ('uid' in request.to) userRequests.push({ index: i, request });
+      else direct.push({ request, targets: [{ token }], index: i });
+    });
+    const planned: PlannedPush[] = planPushes(direct, {
+      eventId: `chaos-${seed}`,
+      nowMs: t0,
+      source: { path: 'chaos', check: 'chaos' },
+    });
+    await stores.pushes.createAll(planned, t0);
+    const queued = await queuePushes(stores, userRequests, {
+      eventId: `chaos-${seed}-users`,
+      eventTimeMs: t0,
+      nowMs: now(),
+      path: 'chaos/users',
+      check: 'chaos',
+    });
+    if (queued.notificationIds.length !== userRequests.length) {
+      violations.push(
+        `${userRequests.length} user requests queued ${queued.notificationIds.length} notifications (skipped ${JSON.stringify(queued.skipped)})`,
+      );
+    }
+    const users = [...new Set(userRequests.map((r) => (r.request.to as { uid: string }).uid))];
+
+    // Keyed reminders of those users: every event up to the newest one's first delivery now,
+    // before any reminder is due; replays and older events later, while the drains run.
+    const keyedStart = now();
+    const items: KeyedItem[] = planKeyedItems(seed, users.length ? options.keyedItems : 0, users, {
+      eventTimeMs: t0,
+      firstDueMs: keyedStart + KEYED_LEAD_MS,
+      spreadMs: KEYED_SPREAD_MS,
+    });
+    const delivered: DeliveredEvents = new Map();
+    let keyEventsDelivered = 0;
+    const deliverEvent = async (item: KeyedItem, event: 'e1' | 'e2' | 'e3') => {
+      const r = await deliverKeyEvent(stores, item, event, now(), delivered);
+      keyEventsDelivered++;
+      if (r.outOfOrder) faults.eventRedeliveredOutOfOrder++;
+      if (r.violation) violations.push(r.violation);
+    };
+    await Promise.all(
+      items.map(async (item) => {
+        for (const d of item.deliveries) if (!d.late) await deliverEvent(item, d.event);
       }),
-      { eventId: `chaos-${seed}`, nowMs: t0, source: { path: 'chaos', check: 'chaos' } },
     );
-    await createPushStore(db).createAll(planned, t0);
-    log(`seeded ${planned.length} pushes; draining with ${options.drains} racing drains`);
+    if (now() > keyedStart + KEYED_LEAD_MS - 10_000) {
+      violations.push(
+        `keyed events took ${now() - keyedStart} ms (virtual) to queue: reminders were nearly due, so the order test is void`,
+      );
+    }
+
+    // Token moves: a share of the live tokens of those users moves to another user.
+    const notificationsOf = new Map<string, string[]>();
+    userRequests.forEach((r, j) => {
+      const uid = (r.request.to as { uid: string }).uid;
+      notificationsOf.set(uid, [...(notificationsOf.get(uid) ?? []), queued.notificationIds[j]!]);
+    });
+    for (const item of items) {
+      notificationsOf.set(item.uid, [
+        ...(notificationsOf.get(item.uid) ?? []),
+        notificationIdOf(item, 'e1'),
+        notificationIdOf(item, 'e2'),
+      ]);
+    }
+    const userSet = new Set(users);
+    const candidates = tokens.flatMap((token, i) =>
+      userSet.has(firstOwnerOf(i)) && !fcm.unregistered.has(token)
+        ? [{ index: i, token, tokenId: tokenIdOf(token), uid: firstOwnerOf(i) }]
+        : [],
+    );
+    const movePlans = planTokenMoves(seed, candidates, users, options.movedShare);
+    for (const plan of movePlans.filter((p) => p.when === 'on-send')) {
+      for (const id of notificationsOf.get(plan.from) ?? []) {
+        moveOnSend.set(deliveryIdOf(id, plan.tokenId), plan);
+      }
+    }
+    log(
+      `seeded ${planned.length} pushes, ${userRequests.length} notifications for users, ${items.length} keyed items; ` +
+        `draining with ${options.drains} racing drains, ${movePlans.length} tokens to move`,
+    );
 
     // --- Drain: keep `drains` processes running until one finds nothing pending.
     const answersByTag = new Map<string, { ok: boolean; code?: string }>();
@@ -366,17 +642,66 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         );
       }
     };
-    await Promise.all(Array.from({ length: options.drains }, (_, i) => drainLoop(i)));
+    const drainStart = now();
+    const drains = Promise.all(Array.from({ length: options.drains }, (_, i) => drainLoop(i))).then(
+      () => void (drainsOver = true),
+    );
+    // While the drains run: timed token moves, and late (replayed, older) key events.
+    const timedMoves = runInTime(
+      movePlans
+        .filter((p) => p.when === 'timed')
+        .map((plan) => ({ plan, atMs: drainStart + plan.atFraction * MOVE_WINDOW_MS })),
+      now,
+      () => drainsOver,
+      async ({ plan }) => {
+        if (!movesStarted.has(plan.tokenId)) await runMove(plan);
+      },
+    );
+    const lateEvents = runInTime(
+      items.flatMap((item) =>
+        item.deliveries
+          .filter((d) => d.late)
+          .map((d) => ({
+            item,
+            event: d.event,
+            atMs: drainStart + d.atFraction * LATE_EVENT_WINDOW_MS,
+          })),
+      ),
+      now,
+      () => drainsOver,
+      ({ item, event }) => deliverEvent(item, event),
+    );
+    await drains;
     if (!done) violations.push(`the run did not converge within ${options.maxWallMs} ms`);
+    const movesLeft = await timedMoves;
+    // Late events left when the drains ended are delivered now: each is a replay or older than
+    // the newest, so it must write nothing (a pending notification would show it below).
+    for (const { item, event } of await lateEvents) await deliverEvent(item, event);
+    await Promise.all(moveRuns);
+    const tokenMovesSkipped =
+      movesLeft.length +
+      movePlans.filter((p) => p.when === 'on-send' && !movesStarted.has(p.tokenId)).length;
 
     // --- Check what must hold.
     const snap = await db.collection(PUSHES).get();
+    const notificationSnap = await db.collection(NOTIFICATIONS).get();
     const acceptedTags = new Map<string, string[]>();
+    const acceptedAt = new Map<string, number>(); // tag -> wall-clock ms FCM received it
+    const acceptedEvents = new Map<number, Set<string>>();
     for (const a of fcm.accepted) {
       const data = a.message.data as Record<string, string>;
+      const tag = data[TAG_KEY] ?? '?';
       const list = acceptedTags.get(data.push_id ?? '?') ?? [];
-      list.push(data[TAG_KEY] ?? '?');
+      list.push(tag);
       acceptedTags.set(data.push_id ?? '?', list);
+      acceptedAt.set(tag, a.receivedAt);
+      if (data[ITEM_DATA_KEY] !== undefined) {
+        const n = Number(data[ITEM_DATA_KEY]);
+        acceptedEvents.set(
+          n,
+          (acceptedEvents.get(n) ?? new Set()).add(data[EVENT_DATA_KEY] ?? '?'),
+        );
+      }
     }
     const FINAL = new Set(['sent', 'failed', 'rejected', 'expired', 'cancelled']);
     const byStatus: Record<string, number> = {};
@@ -385,11 +710,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let duplicates = 0;
     let duplicatesAfterCrash = 0;
     let duplicatesAfterLostAnswer = 0;
+    let misdelivered = 0;
+    let claimsWhileNotOwned = 0;
+    let acceptedInMoveWindow = 0;
+    let ownershipUnsure = 0;
+    let notOwned = 0;
+    const deliveryDocs = new Map<string, string>(); // delivery id -> notification id
     const lostAnswerCodes: Record<string, number> = {};
+    const retriesByCode: Record<string, number> = {};
+    let claims = 0;
     for (const d of snap.docs) {
       const status = String(d.get('status'));
       byStatus[status] = (byStatus[status] ?? 0) + 1;
+      const notificationId = d.get('notificationId') as string | undefined;
+      if (notificationId !== undefined) deliveryDocs.set(d.id, notificationId);
       retries += Math.max(0, Number(d.get('attempts') ?? 0) - 1);
+      for (const h of (d.get('history') ?? []) as Array<{ event: string; code?: string }>) {
+        if (h.event === 'claimed') claims++;
+        else if (h.event === 'pending') {
+          retriesByCode[h.code ?? '?'] = (retriesByCode[h.code ?? '?'] ?? 0) + 1;
+        }
+      }
       const tags = acceptedTags.get(d.id) ?? [];
       if (!FINAL.has(status)) {
         lost++;
@@ -419,17 +760,109 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const byCrash = Math.min(extra, crashes);
       duplicatesAfterCrash += byCrash;
       duplicatesAfterLostAnswer += Math.min(extra - byCrash, lostAnswers);
+
+      // A user's delivery: was its token its user's when its claim committed?
+      if (notificationId === undefined) continue;
+      const uid = String(d.get('uid'));
+      const token = String(d.get('pushToken'));
+      const tokenId = tokenIdOf(token);
+      if (status === 'cancelled' && d.get('result.code') === 'DEVICE_NOT_OWNED') {
+        notOwned++;
+        if (!moves.has(tokenId) && !fcm.unregistered.has(token)) {
+          lost++;
+          violations.push(
+            `delivery ${d.id} ended DEVICE_NOT_OWNED, yet its token never left ${uid}`,
+          );
+        }
+      }
+      const claimedAt = d.get('claimCommittedAt') as Timestamp | undefined;
+      if (!claimedAt) {
+        if (tags.length > 0) violations.push(`delivery ${d.id} was accepted but never claimed`);
+        continue;
+      }
+      const move = moves.get(tokenId);
+      const owned = ownershipAt(firstOwner.get(token), move, uid, claimedAt);
+      if (owned === 'unsure') ownershipUnsure++;
+      if (owned === 'not-owned') {
+        claimsWhileNotOwned++;
+        violations.push(
+          `delivery ${d.id} (${uid}) was claimed at ${claimedAt.toDate().toISOString()} while its token was not ${uid}'s`,
+        );
+        if (tags.length > 0) {
+          misdelivered++;
+          violations.push(
+            `delivery ${d.id} for ${uid} was misdelivered: FCM accepted it ${tags.length} time(s)`,
+          );
+        }
+      } else if (move && uid === move.plan.from) {
+        acceptedInMoveWindow += tags.filter(
+          (t) => (acceptedAt.get(t) ?? 0) > move.leftAt.toMillis(),
+        ).length;
+      }
     }
-    if (snap.size !== options.pushes) {
-      lost += Math.max(0, options.pushes - snap.size);
-      violations.push(`${snap.size} push documents, expected ${options.pushes}`);
+
+    // Notifications: every one final, an expanded one with all its deliveries.
+    const NOTIFICATION_FINAL = new Set([
+      'expanded',
+      'undeliverable',
+      'expired',
+      'failed',
+      'cancelled',
+    ]);
+    const notificationsByStatus: Record<string, number> = {};
+    let expectedDeliveries = 0;
+    const notificationIds = new Set<string>();
+    for (const n of notificationSnap.docs) {
+      notificationIds.add(n.id);
+      const status = String(n.get('status'));
+      notificationsByStatus[status] = (notificationsByStatus[status] ?? 0) + 1;
+      if (!NOTIFICATION_FINAL.has(status)) {
+        lost++;
+        violations.push(`notification ${n.id} ended ${status}, not in a final state`);
+        continue;
+      }
+      if (status !== 'expanded') continue;
+      const ids = (n.get('deliveryIds') ?? []) as string[];
+      expectedDeliveries += ids.length;
+      for (const id of ids) {
+        if (deliveryDocs.get(id) !== n.id) {
+          lost++;
+          violations.push(`notification ${n.id} was expanded into ${id}, which is missing`);
+        }
+      }
     }
+    for (const id of queued.notificationIds) {
+      if (!notificationIds.has(id)) {
+        lost++;
+        violations.push(`notification ${id} was queued and is missing`);
+      }
+    }
+    const expectedPushDocuments = planned.length + expectedDeliveries;
+    if (snap.size !== expectedPushDocuments) {
+      lost += Math.max(0, expectedPushDocuments - snap.size);
+      violations.push(
+        `${snap.size} push documents, expected ${expectedPushDocuments} (${planned.length} direct + ${expectedDeliveries} deliveries)`,
+      );
+    }
+    const far = Timestamp.fromMillis(Date.now() + 365 * 86_400_000);
     const due = await db
       .collection(PUSHES)
       .where('isSent', '==', false)
-      .where('nextAttemptAt', '<=', Timestamp.fromMillis(Date.now() + 365 * 86_400_000))
+      .where('nextAttemptAt', '<=', far)
       .get();
     if (!due.empty) violations.push(`${due.size} pushes still due or leased`);
+    const dueNotifications = await db
+      .collection(NOTIFICATIONS)
+      .where('isExpanded', '==', false)
+      .where('nextAttemptAt', '<=', far)
+      .get();
+    if (!dueNotifications.empty) {
+      violations.push(`${dueNotifications.size} notifications still due or leased`);
+    }
+
+    // Keyed reminders: per key, the newest event's outcome only.
+    const keyViolations = await checkKeyedItems(db, items, acceptedEvents);
+    violations.push(...keyViolations);
 
     // A dead token must be gone once a drain that saw UNREGISTERED recorded it (the token is
     // deleted before the push's result is written). A drain killed between FCM's answer and its
@@ -459,8 +892,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       accessTokens: meta.issuedTokens(),
     });
     for (const s of scan.found) violations.push(`secret in logs: ${s}`);
+    const claimPageMs = claimTimes(options.logDir);
     if (scan.lines === 0) violations.push('no log lines captured: the secret check saw nothing');
 
+    const madeMoves = [...moves.values()];
     return {
       seed,
       pushes: options.pushes,
@@ -468,11 +903,34 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       retries,
       duplicates,
       lost,
+      misdelivered,
       details: {
         byStatus,
+        directPushes: planned.length,
+        userNotifications: userRequests.length,
+        notificationsByStatus,
+        deliveries: deliveryDocs.size,
+        expectedPushDocuments,
+        pushDocuments: snap.size,
+        notOwned,
+        tokenMoves: madeMoves.length,
+        tokenMovesBySignOut: madeMoves.filter((m) => m.plan.how === 'sign-out').length,
+        tokenMovesOnSend: madeMoves.filter((m) => m.plan.when === 'on-send').length,
+        tokenMovesSkipped,
+        tokenMoveRetries,
+        tokenMovesFailed,
+        claimsWhileNotOwned,
+        acceptedInMoveWindow,
+        ownershipUnsure,
+        keyedItems: items.length,
+        keyedItemsDeleted: items.filter((i) => i.final === 'e3').length,
+        keyEventsDelivered,
+        keyViolations,
         duplicatesAfterCrash,
         duplicatesAfterLostAnswer,
         lostAnswerCodes,
+        retriesByCode,
+        claims,
         acceptedRequests: fcm.accepted.length,
         fcmRequests: fcm.requestCount,
         tokenRequests: meta.tokenRequests.length,
@@ -482,6 +940,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         unregisteredTokens: fcm.unregistered.size,
         tokensLeftForUnregistered: tokensLeft,
         tokensUnlearned,
+        claimPageMs,
         logLines: scan.lines,
         secretsInLogs: scan.found,
         wallMs: Date.now() - started,
@@ -490,6 +949,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     finished = true;
+    drainsOver = true;
+    await Promise.allSettled(moveRuns);
     await fcm.close();
     await meta.close();
     await deleteApp(app);

@@ -63,7 +63,16 @@ function chaosPushStore(inner: PushStore): PushStore {
   return {
     ...inner,
     async claim(snaps, options) {
+      const startedAt = Date.now();
       const result = await inner.claim(snaps, options);
+      // For the figures: how long a page's claim takes (real ms), user deliveries included
+      // (each a transaction that reads the token).
+      logger.info('chaos.claim', {
+        due: snaps.length,
+        claimed: result.claimed.length,
+        notOwned: result.notOwned.length,
+        realMs: Date.now() - startedAt,
+      });
       // Deliveries ended as not owned are not claims: only a page with claims is a kill candidate.
       if (result.claimed.length > 0 && killAt('after-claim', ++claimedPages))
         die('after-claim', []);

@@ -1,6 +1,7 @@
 /**
- * The fault-injection run of `npm run test:chaos` in a small size (300 pushes, a few kills), on
- * the integration tier's Firestore emulator: the same code, the same guarantees.
+ * The fault-injection run of `npm run test:chaos` in a small size (300 pushes, a few kills, ~30
+ * notifications for users, 5 keyed reminders), on the integration tier's Firestore emulator: the
+ * same code, the same guarantees.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ const seed = process.env.CHAOS_SEED
   ? Number(process.env.CHAOS_SEED)
   : Math.floor(Math.random() * 2 ** 31);
 
-describe('chaos: racing drains, FCM failures, token failures and killed drains (small run)', () => {
+describe('chaos: racing drains, FCM failures, token failures, killed drains, moved tokens and out-of-order events (small run)', () => {
   let report: ChaosReport;
 
   before(async () => {
@@ -31,11 +32,14 @@ describe('chaos: racing drains, FCM failures, token failures and killed drains (
       maxKills: 6,
       killRate: 0.9,
       batchSize: 25,
+      keyedItems: 5,
       maxWallMs: 3 * 60_000,
       logDir: join(resolve(__dirname, '..', '..', '..'), '.tmp', 'chaos-logs-integration'),
     });
-    const { faults, retries, duplicates, lost } = report;
-    console.log(JSON.stringify({ seed, pushes: 300, faults, retries, duplicates, lost }));
+    const { faults, retries, duplicates, lost, misdelivered } = report;
+    console.log(
+      JSON.stringify({ seed, pushes: 300, faults, retries, duplicates, lost, misdelivered }),
+    );
   });
 
   it('when the run ends, then every guarantee held (seed printed above)', () => {
@@ -43,12 +47,44 @@ describe('chaos: racing drains, FCM failures, token failures and killed drains (
   });
 
   it('when the run ends, then every push is final and none is lost or left due', () => {
-    const final = ['sent', 'failed', 'rejected', 'expired'];
-    const counted = Object.entries(report.details.byStatus)
+    const d = report.details;
+    const final = ['sent', 'failed', 'rejected', 'expired', 'cancelled'];
+    const counted = Object.entries(d.byStatus)
       .filter(([status]) => final.includes(status))
       .reduce((n, [, c]) => n + c, 0);
-    assert.equal(counted, 300, JSON.stringify(report.details.byStatus));
+    assert.equal(d.directPushes + d.userNotifications, 300);
+    assert.ok(d.userNotifications > 0, 'the run must include notifications for users');
+    assert.equal(d.expectedPushDocuments, d.directPushes + d.deliveries);
+    assert.equal(counted, d.expectedPushDocuments, JSON.stringify(d.byStatus));
     assert.equal(report.lost, 0);
+  });
+
+  it('when the run ends, then every notification is final and expanded ones have their deliveries', () => {
+    const d = report.details;
+    const final = ['expanded', 'undeliverable', 'expired', 'failed', 'cancelled'];
+    const statuses = Object.keys(d.notificationsByStatus);
+    assert.deepEqual(
+      statuses.filter((s) => !final.includes(s)),
+      [],
+      JSON.stringify(d.notificationsByStatus),
+    );
+    assert.ok((d.notificationsByStatus.expanded ?? 0) > 0);
+    assert.ok(d.deliveries > 0);
+  });
+
+  it('when tokens moved between users while drains ran, then no delivery was misdelivered and some ended not owned', () => {
+    const d = report.details;
+    assert.ok(report.faults.tokenMovedBetweenUsers > 0, 'no token was moved');
+    assert.equal(d.tokenMoves, report.faults.tokenMovedBetweenUsers);
+    assert.ok(d.notOwned > 0, 'no delivery was ended DEVICE_NOT_OWNED');
+    assert.equal(d.claimsWhileNotOwned, 0);
+    assert.equal(report.misdelivered, 0);
+  });
+
+  it('when keyed events were redelivered out of order, then per key only the newest event’s outcome holds', () => {
+    assert.ok(report.faults.eventRedeliveredOutOfOrder > 0, 'no event arrived out of order');
+    assert.equal(report.details.keyedItems, 5);
+    assert.deepEqual(report.details.keyViolations, []);
   });
 
   it('when FCM accepted a push more than once, then a drain died after the accept or lost the answer', () => {
