@@ -109,7 +109,10 @@ const FCM_TIMEOUT_MS = 400;
 /**
  * The production rules in virtual time: no request starts within leaseSafetyMsFor(timeout) of a
  * lease's end (37 s virtual), and the lease is above minimumLeaseMs (one wave of requests per
- * page plus that margin, 45 s): 60 s virtual = 3 s real. Backoff base 2 s virtual = 0.1 s real.
+ * page plus that margin, 45 s). Firestore does not run 20x faster, though: a page's claim (a
+ * transaction per user delivery, racing the other drains) takes up to ~3 s real on 2 shared
+ * cores, and a claim that leaves no time to send is left for later and costs an attempt. So the
+ * lease is 120 s virtual = 6 s real (4 s real to start sending). Backoff base 2 s virtual = 0.1 s.
  */
 const LEASE_SAFETY_MS = leaseSafetyMsFor(FCM_TIMEOUT_MS * SPEED);
 const LEASE_MS = 120_000;
