@@ -103,6 +103,20 @@ export function createTokenStore(db: Firestore): TokenStore {
       return snap.docs.map(storedTokenOf);
     },
 
+    async listByUsers(uids) {
+      const unique = [...new Set(uids)];
+      const out = new Map<string, StoredToken[]>(unique.map((uid) => [uid, []]));
+      // An `in` filter takes at most 30 values: a page of 500 notifications is 17 queries.
+      const field = QUERIES.tokensByUser.equality[0];
+      const chunks: string[][] = [];
+      for (let i = 0; i < unique.length; i += 30) chunks.push(unique.slice(i, i + 30));
+      const snaps = await Promise.all(chunks.map((c) => col.where(field, 'in', c).get()));
+      for (const snap of snaps) {
+        for (const d of snap.docs) out.get(d.get(field) as string)?.push(storedTokenOf(d));
+      }
+      return out;
+    },
+
     async getMany(tokenIds) {
       const unique = [...new Set(tokenIds)];
       const out = new Map<string, StoredToken>();

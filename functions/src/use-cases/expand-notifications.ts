@@ -22,6 +22,7 @@ import type {
   NotificationStore,
   PreferenceStore,
   PushStore,
+  StoredToken,
   TokenStore,
 } from './ports';
 
@@ -82,17 +83,15 @@ export async function expandClaimed(
   const nowMs = deps.now();
   const ends: Array<{ claimed: ClaimedNotification; end: NotificationEnd }> = [];
   const deliveries: PlannedPush[] = [];
-  const devicesByUid = new Map<string, ReturnType<TokenStore['listByUser']>>();
-  for (const c of claimed) {
-    const uid = c.notification.uid;
-    if (!devicesByUid.has(uid)) devicesByUid.set(uid, deps.tokens.listByUser(uid));
-  }
+  const devicesByUid = claimed.length
+    ? await deps.tokens.listByUsers(claimed.map((c) => c.notification.uid))
+    : new Map<string, StoredToken[]>();
   const preferences = claimed.length
     ? await deps.preferences.getMany(claimed.map((c) => c.notification.uid))
     : new Map();
   for (const c of claimed) {
     const n = c.notification;
-    const devices = await devicesByUid.get(n.uid)!;
+    const devices = devicesByUid.get(n.uid) ?? [];
     const decision = decideExpansion(n, devices, {
       nowMs,
       maxAttempts: settings.maxAttempts,

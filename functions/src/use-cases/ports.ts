@@ -168,6 +168,8 @@ export interface TokenStore {
   /** Deletes the token whoever owns it (FCM said it is dead). */
   delete(tokenId: string): Promise<void>;
   listByUser(uid: string): Promise<StoredToken[]>;
+  /** The devices of each of `uids` (an entry per uid, empty when it has none), in few queries. */
+  listByUsers(uids: readonly string[]): Promise<Map<string, StoredToken[]>>;
   /** The tokens that exist among `tokenIds`, by token id (one batched read). */
   getMany(tokenIds: readonly string[]): Promise<Map<string, StoredToken>>;
   /**
