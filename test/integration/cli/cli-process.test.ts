@@ -20,7 +20,17 @@ describe('fcm-push as a child process', () => {
   it('when run with --help, then it exits 0 and lists every command', async () => {
     const run = await world.spawnCli(['--help']);
     assert.equal(run.code, 0, run.stderr);
-    for (const name of ['send', 'list', 'show', 'retry', 'cancel', 'stats', 'outbox', 'prune']) {
+    for (const name of [
+      'send',
+      'list',
+      'show',
+      'retry',
+      'cancel',
+      'stats',
+      'outbox',
+      'prune',
+      'prefs',
+    ]) {
       assert.match(run.stdout, new RegExp(`^  ${name} `, 'm'));
     }
   });

@@ -95,6 +95,7 @@ describe('fcm-push stats and prune', () => {
       cancelled: 1,
       expired: 0,
       failed: 0,
+      suppressed: 0,
     });
     assert.equal(out.notifications.total, 6);
     assert.equal(out.notifications.due.count, 1);
@@ -112,6 +113,7 @@ describe('fcm-push stats and prune', () => {
       rejected: 1,
       expired: 0,
       cancelled: 2,
+      suppressed: 0,
     });
     assert.equal(out.pushes.total, 11);
     assert.equal(out.pushes.due.count, 2);
@@ -132,12 +134,12 @@ describe('fcm-push stats and prune', () => {
     const text = await world.cli(['stats']);
     assert.match(
       text.stdout,
-      /^notifications: 6 \(pending 2, expanding 1, expanded 1, undeliverable 1, cancelled 1, expired 0, failed 0\)\n {2}due to expand: 1, oldest waiting [56]m( \d+s)? \(/m,
+      /^notifications: 6 \(pending 2, expanding 1, expanded 1, undeliverable 1, cancelled 1, expired 0, failed 0, suppressed 0\)\n {2}due to expand: 1, oldest waiting [56]m( \d+s)? \(/m,
     );
     assert.match(text.stdout, /^ {2}failure codes: NO_DEVICES 1$/m);
     assert.match(
       text.stdout,
-      /^pushes: 11 \(pending 3, sending 0, sent 1, failed 4, rejected 1, expired 0, cancelled 2\)$/m,
+      /^pushes: 11 \(pending 3, sending 0, sent 1, failed 4, rejected 1, expired 0, cancelled 2, suppressed 0\)$/m,
     );
     assert.match(
       text.stdout,
@@ -168,6 +170,7 @@ describe('fcm-push stats and prune', () => {
     assert.deepEqual(Object.keys(queued).sort(), [
       'at',
       'notifications',
+      'preferences',
       'project',
       'pushes',
       'tokens',

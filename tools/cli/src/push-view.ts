@@ -20,11 +20,13 @@ export interface HistoryEntry {
 /** Fields shown first, in this order; the rest follow alphabetically. */
 const FIELD_ORDER = [
   'status',
+  'category',
   'target',
   'uid',
   'notificationId',
   'title',
   'content',
+  'contentLocale',
   'data',
   'attempts',
   'result',
@@ -80,7 +82,32 @@ export function historyLine(entry: HistoryEntry): string {
   if (entry.by) parts.push(`by ${entry.by}`);
   if (entry.attempt !== undefined) parts.push(`(attempt ${entry.attempt})`);
   if (entry.code) parts.push(entry.code);
+  if (typeof entry.until === 'string') parts.push(`until ${entry.until}`);
   return parts.join(' ');
+}
+
+/**
+ * Why the user's preferences held a notification or push back, in words, or undefined: the
+ * category they turned off, the quiet hours it waits for (or expired in), or, once sent, that it
+ * had waited for them.
+ */
+export function preferenceNote(view: Plain): string | undefined {
+  const code = resultCode(view);
+  const result = (view.result ?? {}) as Plain;
+  const message = typeof result.message === 'string' ? result.message : '';
+  if (view.status === 'suppressed' && code?.startsWith('OPTED_OUT:')) {
+    return `suppressed: the user turned category "${code.slice('OPTED_OUT:'.length)}" off (${code})`;
+  }
+  if (code === 'QUIET_HOURS') {
+    if (view.status === 'expired') return `expired in quiet hours: ${message}`;
+    return `deferred: ${message}`;
+  }
+  if (typeof result.deferred === 'number') {
+    return `${result.deferred} of ${String(result.deliveries)} deliveries wait for the user's quiet hours to end`;
+  }
+  const waited = historyOf(view).find((h) => h.event === 'deferred' && h.code === 'QUIET_HOURS');
+  if (waited) return `waited for the user's quiet hours until ${String(waited.until ?? '?')}`;
+  return undefined;
 }
 
 /** Seconds as `3d 4h`, `12m 5s`, `40s`: for ages of queued pushes. */

@@ -3,6 +3,7 @@ import { OperationalError, UsageError } from '../errors';
 import {
   historyLine,
   historyOf,
+  preferenceNote,
   pushView,
   resultCode,
   targetLabel,
@@ -19,6 +20,8 @@ function deliveryRow(v: Plain) {
     attempts: v.attempts ?? 0,
     ...(resultCode(v) ? { code: resultCode(v) } : {}),
     ...(v.sentAt !== undefined ? { sentAt: v.sentAt } : {}),
+    ...(v.status === 'pending' && v.nextAttemptAt !== undefined ? { due: v.nextAttemptAt } : {}),
+    ...(typeof v.contentLocale === 'string' ? { contentLocale: v.contentLocale } : {}),
   };
 }
 
@@ -37,9 +40,11 @@ export const show: Command = {
   help: `Usage: fcm-push show <id>
 
 <id> is a notification (one request for a user) or a push (a device delivery, or a token,
-topic or condition push). Prints its fields (FCM tokens shown as a hash prefix) and its
-history: queued, claimed, results, retried, cancelled, with times. A notification also lists
-its device deliveries with their status and result; a delivery names its notificationId.`,
+topic or condition push). Prints its fields (FCM tokens shown as a hash prefix), its category,
+why the user's preferences held it back if they did ("why": the category the user turned off,
+the quiet hours it waits for or expired in), and its history: queued, claimed, deferred,
+results, retried, cancelled, with times. A notification also lists its device deliveries with
+their status, result, due time and language; a delivery names its notificationId.`,
   options: {},
   allowPositionals: true,
   async run(args, ctx, out) {
@@ -55,6 +60,9 @@ its device deliveries with their status and result; a delivery names its notific
     const kind = kindOf(snap);
     // id first, then kind, then the document's fields.
     const view: Plain = Object.assign({ id, kind }, pushView(snap));
+    // The user's preferences at work: the category turned off, or the quiet hours it waits for.
+    const why = preferenceNote(view);
+    if (why) view.why = why;
     if (kind === 'notification') {
       const deliveries = (await actions.deliveriesOf(snap)).map((d) => deliveryRow(pushView(d)));
       view.deliveries = deliveries;
@@ -79,6 +87,8 @@ its device deliveries with their status and result; a delivery names its notific
                 d.target,
                 `attempts=${d.attempts}`,
                 d.code ?? '',
+                d.due ? `due ${String(d.due)}` : '',
+                d.contentLocale ? `text ${d.contentLocale}` : '',
               ]
                 .filter((p) => p !== '')
                 .join('  ')}`,

@@ -16,7 +16,7 @@ import type { Command } from './command';
 const FAILED: readonly PushStatus[] = ['failed', 'rejected'];
 
 /** Codes a push can end with that are not FCM's or the transport's. */
-type PushOwnCode = 'ATTEMPTS_EXHAUSTED' | 'DEVICE_NOT_OWNED';
+type PushOwnCode = 'ATTEMPTS_EXHAUSTED' | 'DEVICE_NOT_OWNED' | 'QUIET_HOURS';
 
 /**
  * Every failure code a push can end with, and the statuses it is counted in. A Record, so a new
@@ -38,17 +38,46 @@ const PUSH_FAILURE_CODES: Record<SendErrorCode | PushOwnCode, readonly PushStatu
   NOT_SENT: FAILED,
   ATTEMPTS_EXHAUSTED: ['failed'],
   DEVICE_NOT_OWNED: ['cancelled'],
+  // Expired while waiting for the user's quiet hours to end (they outlasted expiresAt).
+  QUIET_HOURS: ['expired'],
 };
 
 /**
  * A notification's failure code follows from its status (the expansion writes exactly one code
  * per final status), so these are counted by status, with no index of their own.
  */
-const NOTIFICATION_FAILURE_CODES: Record<'NO_DEVICES' | 'ATTEMPTS_EXHAUSTED', NotificationStatus> =
-  {
-    NO_DEVICES: 'undeliverable',
-    ATTEMPTS_EXHAUSTED: 'failed',
+const NOTIFICATION_FAILURE_CODES: Record<
+  'NO_DEVICES' | 'ATTEMPTS_EXHAUSTED' | 'OPTED_OUT',
+  NotificationStatus
+> = {
+  NO_DEVICES: 'undeliverable',
+  ATTEMPTS_EXHAUSTED: 'failed',
+  // OPTED_OUT:<category>: the user turned the notification's category off.
+  OPTED_OUT: 'suppressed',
+};
+
+/** What users' preferences did: suppressed by an opt-out, and deliveries waiting for quiet hours. */
+interface PreferenceEffects {
+  suppressedNotifications: number;
+  suppressedPushes: number;
+  waitingForQuietHours: number;
+}
+
+async function preferenceEffects(
+  notifications: Section,
+  pushes: Section,
+  col: CollectionReference,
+): Promise<PreferenceEffects> {
+  const byCode = QUERIES.failuresByCode;
+  return {
+    suppressedNotifications: notifications.byStatus.suppressed ?? 0,
+    suppressedPushes: pushes.byStatus.suppressed ?? 0,
+    // Pending with result QUIET_HOURS: created (or sent back) to wait for the window's end.
+    waitingForQuietHours: await count(
+      col.where(byCode.equality[0], '==', 'pending').where(byCode.equality[1], '==', 'QUIET_HOURS'),
+    ),
   };
+}
 
 interface Oldest {
   id: string;
@@ -189,8 +218,12 @@ push per device when it is due, so each is counted once, in its own collection.
                   = failed)
   pushes          device deliveries and token, topic and condition pushes, per status; how many
                   are due to be sent and the oldest of them (how far the drain is behind);
-                  failed and rejected pushes per result code, and DEVICE_NOT_OWNED (a delivery
-                  cancelled because its token had left its user)
+                  failed and rejected pushes per result code, DEVICE_NOT_OWNED (a delivery
+                  cancelled because its token had left its user) and QUIET_HOURS (expired while
+                  waiting for its user's quiet hours to end)
+  preferences     what users' choices did: notifications and token pushes suppressed because
+                  the user turned their category off (OPTED_OUT:<category>), and pushes waiting
+                  for a user's quiet hours to end
   tokens          registered device tokens`,
   options: {},
   allowPositionals: false,
@@ -204,17 +237,22 @@ push per device when it is due, so each is counted once, in its own collection.
       pushSection(db.collection(PUSHES), nowMs),
       count(db.collection(PUSH_TOKENS)),
     ]);
+    const preferences = await preferenceEffects(notifications, pushes, db.collection(PUSHES));
     const value = {
       project: ctx.target.projectId,
       at: new Date(nowMs).toISOString(),
       notifications,
       pushes,
+      preferences,
       tokens,
     };
     out.result(value, () => [
       `project ${value.project} at ${value.at}`,
       ...sectionLines('notifications', 'expand', notifications, NOTIFICATION_STATUSES),
       ...sectionLines('pushes', 'send', pushes, PUSH_STATUSES),
+      `preferences: suppressed (category off) ${preferences.suppressedNotifications} notifications, ` +
+        `${preferences.suppressedPushes} token pushes; ` +
+        `waiting for quiet hours ${preferences.waitingForQuietHours} pushes`,
       `tokens: ${tokens}`,
     ]);
     return 0;
