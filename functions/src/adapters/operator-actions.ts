@@ -52,12 +52,14 @@ const WHY: Record<DocumentKind, Record<string, string>> = {
     pending: 'it is already waiting to be sent',
     sent: 'it was delivered to FCM',
     cancelled: 'it was cancelled',
+    suppressed: "its token's owner turned its category off",
   },
   notification: {
     expanding: 'it is being expanded into device deliveries right now',
     expanded: 'its device deliveries are in pushes: cancel those by id (fcm-push show lists them)',
     undeliverable: 'its user had no device when it was due',
     cancelled: 'it was cancelled',
+    suppressed: 'its user turned its category off',
   },
 };
 

@@ -3,14 +3,14 @@
  * immediate delivery that talks to FCM. A claim is acted on only after it committed (the store
  * returns committed claims only), and a push whose lease is about to end is left for a later run.
  *
- * A push to a registered token (not a user's delivery, whose preferences were applied when its
- * notification was expanded) gets the token's owner's preferences at each attempt: a category
- * the owner turned off ends it `suppressed`, the owner's quiet hours send it back to `pending`
- * until they end (the attempt given back), and its text is the owner's language. The page's
- * tokens and their owners' preferences are read in two batched reads.
+ * A push to a device gets its owner's preferences as they are at each attempt: a category the
+ * owner turned off ends it `suppressed`, the owner's quiet hours send it back to `pending` until
+ * they end (the attempt given back), and a token push's text is the owner's language (a user's
+ * delivery got its language when it was expanded). The page's tokens and their owners'
+ * preferences are read in batches.
  */
 import { DEFAULTS } from '../config/defaults';
-import { decideDelivery } from '../core/preferences';
+import { decideDelivery, type PushPreferences } from '../core/preferences';
 import { buildFcmMessage } from '../core/push';
 import {
   attemptsExhaustedUpdate,
@@ -23,7 +23,7 @@ import {
 } from '../core/send-decision';
 import { tokenIdOf } from '../core/token-id';
 import type { FcmSender, SendOutcome } from '../fcm/types';
-import type { ClaimedPush, PreferenceStore, PushStore, TokenStore } from './ports';
+import type { ClaimedPush, PreferenceStore, PushStore, StoredToken, TokenStore } from './ports';
 
 export interface DeliverDeps {
   pushes: PushStore;
@@ -181,9 +181,16 @@ export async function deliverClaimed(
 }
 
 /**
- * The token's owner's preferences for each token push among `claimed`: answers what is to be
- * sent (with the owner's language), and hands each push that is not to `decided` with its update.
- * A token nobody registered (or registered for another token string) has no owner: sent as it is.
+ * The owner's preferences, as stored now, for each push among `claimed` that goes to a device:
+ * answers what is to be sent (in the owner's language), and hands each push that is not to
+ * `decided` with its update.
+ *
+ * - A token push's owner is whoever registered its token (read in one batch); a token nobody
+ *   registered has no owner and goes as it is. Its language is picked here.
+ * - A user's delivery was decided when its notification was expanded (language, quiet hours);
+ *   here it is checked again, so a category turned off, or quiet hours a retry falls into, still
+ *   count. Its device is read only when its owner has quiet hours without a zone of their own.
+ * Topic and condition pushes have no owner.
  */
 async function applyOwnerPreferences(
   deps: Pick<DeliverDeps, 'tokens' | 'preferences' | 'random'>,
@@ -192,22 +199,43 @@ async function applyOwnerPreferences(
   settings: DeliverSettings,
   decided: (c: ClaimedPush, update: PushUpdate) => void,
 ): Promise<ClaimedPush[]> {
-  const tokenOf = (c: ClaimedPush) =>
-    c.push.uid === undefined && 'token' in c.push.target ? c.push.target.token : undefined;
-  const tokens = claimed.map(tokenOf).filter((t): t is string => t !== undefined);
-  if (tokens.length === 0) return [...claimed];
-  const devices = await deps.tokens.getMany(tokens.map(tokenIdOf));
-  const owners = await deps.preferences.getMany([...devices.values()].map((d) => d.uid));
+  const tokenOf = (c: ClaimedPush) => ('token' in c.push.target ? c.push.target.token : undefined);
+  const toDevices = claimed.filter((c) => tokenOf(c) !== undefined);
+  if (toDevices.length === 0) return [...claimed];
+  const unowned = toDevices.filter((c) => c.push.uid === undefined);
+  const devices = unowned.length
+    ? await deps.tokens.getMany(unowned.map((c) => tokenIdOf(tokenOf(c)!)))
+    : new Map<string, StoredToken>();
+  const ownerOf = (c: ClaimedPush): string | undefined => {
+    if (c.push.uid !== undefined) return c.push.uid;
+    const token = tokenOf(c);
+    const device = token !== undefined ? devices.get(tokenIdOf(token)) : undefined;
+    return device && device.token === token ? device.uid : undefined;
+  };
+  const uids = toDevices.map(ownerOf).filter((u): u is string => u !== undefined);
+  const owners = uids.length
+    ? await deps.preferences.getMany(uids)
+    : new Map<string, PushPreferences>();
+  // A user's delivery whose quiet hours are read in its device's zone: that device, now.
+  const zoneNeeded = toDevices.filter((c) => {
+    const p = c.push.uid !== undefined ? owners.get(c.push.uid) : undefined;
+    return p?.quietHours && !p.timezone && !c.push.ignoreQuietHours;
+  });
+  if (zoneNeeded.length) {
+    const more = await deps.tokens.getMany(zoneNeeded.map((c) => tokenIdOf(tokenOf(c)!)));
+    for (const [id, d] of more) devices.set(id, d);
+  }
   const spreadMs = settings.quietHoursSpreadMs ?? DEFAULTS.QUIET_HOURS_SPREAD_MINUTES * 60_000;
   const out: ClaimedPush[] = [];
   for (const c of claimed) {
-    const token = tokenOf(c);
-    const device = token !== undefined ? devices.get(tokenIdOf(token)) : undefined;
-    if (!device || device.token !== token) {
+    const uid = ownerOf(c);
+    const prefs = uid !== undefined ? owners.get(uid) : undefined;
+    if (uid === undefined || (prefs === undefined && c.push.localized === undefined)) {
       out.push(c);
       continue;
     }
-    const decision = decideDelivery(c.push, owners.get(device.uid), device, {
+    const device = devices.get(tokenIdOf(tokenOf(c)!));
+    const decision = decideDelivery(c.push, prefs, device?.uid === uid ? device : undefined, {
       nowMs,
       random: deps.random(),
       spreadMs,

@@ -218,6 +218,50 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       assert.ok(delivery.get('deleteAt'));
     });
 
+    it('when the user turns the category off while a delivery waits for quiet hours, then it is suppressed when due, not sent', async () => {
+      await device('alice', 'seoul-phone', { timezone: 'Asia/Seoul' });
+      await prefer('alice', { quietHours: NIGHT });
+      const id = await queueFor('alice', { category: 'news' });
+      await drainDuePushes(deps, settings());
+      await prefer('alice', { categories: { news: false } });
+      clock.set(SEOUL_MORNING + SPREAD_MS);
+      const report = await drainDuePushes(deps, settings());
+      assert.equal(report.suppressed, 1);
+      assert.deepEqual(accepted(), []);
+      const [deliveryId] = (await doc('notifications', id)).deliveryIds as string[];
+      const delivery = await doc('pushes', deliveryId);
+      assert.equal(delivery.status, 'suppressed');
+      assert.equal(delivery.result.code, 'OPTED_OUT:news');
+    });
+
+    it('when a delivery’s retry falls into the user’s quiet hours, then it waits for their end in its device’s zone', async () => {
+      await device('alice', 'berlin-tablet', { timezone: 'Europe/Berlin' });
+      await prefer('alice', { quietHours: NIGHT });
+      await queueFor('alice');
+      fcm.server.rules.forToken('berlin-tablet', { kind: 'error', code: 'UNAVAILABLE' }, 1);
+      assert.equal(
+        (await drainDuePushes(deps, settings())).retried,
+        1,
+        '16:30 in Berlin: sent, failed',
+      );
+      clock.set(Date.parse('2030-06-01T20:30:00Z')); // 22:30 in Berlin: quiet
+      const report = await drainDuePushes(deps, settings());
+      assert.equal(report.quietHoursDeferred, 1);
+      assert.deepEqual(accepted(), []);
+      const [delivery] = (await fs.db.collection('pushes').get()).docs;
+      assert.equal(delivery.get('status'), 'pending');
+      assert.equal(
+        delivery.get('attempts'),
+        1,
+        'the claim that found quiet hours gave its attempt back',
+      );
+      // 08:00 in Berlin (CEST) is 06:00Z, plus half the spread.
+      assert.equal(
+        delivery.get('nextAttemptAt').toMillis(),
+        Date.parse('2030-06-02T06:00:00Z') + SPREAD_MS / 2,
+      );
+    });
+
     it('when the request says ignoreQuietHours (a security code), then it is sent at once', async () => {
       await device('alice', 'seoul-phone', { timezone: 'Asia/Seoul' });
       await prefer('alice', { quietHours: NIGHT });
