@@ -1,8 +1,9 @@
 /**
  * The demo's story, against a running `npm start`: an app signs in and registers its FCM token,
  * the backend ships an order (an immediate push) and books an appointment (a reminder reserved
- * for one hour before it starts). Everything goes through the real paths: the Firebase JS SDK,
- * the callable, Firestore triggers, the drain, the local FCM server.
+ * for one hour before it starts); a second user who turned marketing off and is in their quiet
+ * hours gets a sale push suppressed and a summary deferred. Everything goes through the real
+ * paths: the Firebase JS SDK, the callables, Firestore triggers, the drain, the local FCM server.
  */
 import { randomUUID } from 'node:crypto';
 import { Timestamp, type Firestore, type QueryDocumentSnapshot } from 'firebase-admin/firestore';
@@ -22,6 +23,8 @@ export interface DemoResult {
   target: string;
   order: { id: string; pushId: string; messageId: string };
   reminder: { id: string; pushId: string; reservedAt: Date; messageId?: string };
+  /** The second user's pushes: one suppressed (category off), one deferred (quiet hours). */
+  preferences: { uid: string; suppressedId: string; deferredId: string; dueAt: Date };
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -49,6 +52,98 @@ async function pushFor(
     timeoutMs,
     what,
   );
+}
+
+/** "HH:MM" on `zone`'s wall clock at `ms`. */
+function wallClock(ms: number, zone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(ms));
+}
+
+/**
+ * What users control: a second user on another device turns marketing off and sets quiet hours
+ * that began a minute ago and end in half an hour, in this machine's time zone. The backend then
+ * writes two outbox documents for them: a sale (category marketing), which ends `suppressed`, and
+ * a weekly summary with a Korean variant, whose delivery waits until the quiet hours end.
+ */
+async function whatUsersControl(
+  db: Firestore,
+  run: string,
+  print: (line: string) => void,
+): Promise<DemoResult['preferences']> {
+  const tablet = clientApp();
+  try {
+    const uid = await tablet.signIn();
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    const token = `demo-device-${run}-b:APA91b-${randomUUID()}`;
+    await tablet.callable('registerToken')({
+      token,
+      platform: 'android',
+      locale: 'ko-KR',
+      timezone: zone,
+    });
+    const quietHours = {
+      start: wallClock(Date.now() - 60_000, zone),
+      end: wallClock(Date.now() + 30 * 60_000, zone),
+    };
+    await tablet.callable('setPushPreferences')({
+      categories: { marketing: false },
+      quietHours,
+      timezone: zone,
+    });
+    print(
+      `second user ${uid} (device ${shortTarget({ token })}, ko-KR): setPushPreferences marketing off, quiet hours ${quietHours.start}–${quietHours.end} ${zone}`,
+    );
+
+    const sale = db.collection('pushRequests').doc(`demo-sale-${run}`);
+    const summary = db.collection('pushRequests').doc(`demo-summary-${run}`);
+    await sale.set({
+      to: { uid },
+      title: 'Weekend sale',
+      content: '20% off',
+      category: 'marketing',
+    });
+    await summary.set({
+      to: { uid },
+      title: 'Your weekly summary',
+      content: '3 orders this week',
+      category: 'news',
+      localized: { ko: { title: '주간 요약', content: '이번 주 주문 3건' } },
+    });
+    print(
+      `pushRequests: "Weekend sale" (category marketing), "Your weekly summary" (category news, with a ko variant)`,
+    );
+    const suppressed = await pushFor(
+      db,
+      'notifications',
+      sale.path,
+      (d) => d.get('status') === 'suppressed',
+      60_000,
+      'the sale notification to be suppressed',
+    );
+    print(
+      `  suppressed: notifications/${suppressed.id} ${suppressed.get('result')?.code} (never sent)`,
+    );
+    const deferred = await pushFor(
+      db,
+      'pushes',
+      summary.path,
+      (d) => d.get('status') === 'pending' && d.get('result')?.code === 'QUIET_HOURS',
+      60_000,
+      'the summary delivery to wait for quiet hours',
+    );
+    const dueAt = (deferred.get('nextAttemptAt') as Timestamp).toDate();
+    print(
+      `  deferred: pushes/${deferred.id} "${deferred.get('title')}" (${deferred.get('contentLocale')}) waits for quiet hours, due ${clock(dueAt)} (in ${inWords(dueAt.getTime() - Date.now())}); see \`npx fcm-push show ${deferred.id}\`, \`npx fcm-push prefs ${uid}\``,
+    );
+    return { uid, suppressedId: suppressed.id, deferredId: deferred.id, dueAt };
+  } finally {
+    await tablet.close();
+  }
 }
 
 export async function runDemo(
@@ -87,6 +182,8 @@ export async function runDemo(
       `  immediate push sent ${inWords(Date.now() - shippedAt)} after the write: ${messageId} (pushes/${sent.id})`,
     );
 
+    const preferences = await whatUsersControl(db, run, print);
+
     const appointmentId = `demo-appointment-${run}`;
     const startsAt = new Date(Date.now() + HOUR_MS + options.reminderInMs);
     await db
@@ -113,6 +210,7 @@ export async function runDemo(
       target,
       order: { id: orderId, pushId: sent.id, messageId },
       reminder: { id: appointmentId, pushId: pending.id, reservedAt },
+      preferences,
     };
     if (!options.waitForReminder) {
       print('  the drain sends it at the first run after that: watch the `npm start` terminal');
