@@ -19,6 +19,8 @@ import type {
   NotificationRecord,
   NotificationStore,
 } from '../use-cases/ports';
+import { isShard, shardOf } from '../core/shard';
+import { dueShardsOf, findDueDocs, hasUnshardedDue, type DueQueries } from './due-queries';
 import { QUERIES } from './queries';
 import { timestampOf, versionOf } from './versions';
 
@@ -59,6 +61,8 @@ export function notificationDocumentOf(
     isChecked: true,
     isExpanded: false,
     status: 'pending',
+    // The queue's shard (core/shard.ts); its deliveries get the same one.
+    shard: shardOf(n.id),
     reservedAt: ts(n.reservedAtMs),
     expiresAt: r.expiresAtMs !== undefined ? ts(r.expiresAtMs) : undefined,
     nextAttemptAt: ts(n.reservedAtMs),
@@ -108,7 +112,9 @@ export function queuedNotificationOf(
 
 export function notificationRecordOf(snap: DocumentSnapshot): NotificationRecord {
   const next = snap.get('nextAttemptAt') as unknown;
+  const shard = snap.get('shard') as unknown;
   return {
+    ...(isShard(shard) ? { shard } : {}),
     id: snap.id,
     version: versionOf(snap.updateTime!),
     status: String(snap.get('status')),
@@ -125,6 +131,10 @@ export function createNotificationStore(
   options: { retentionMs: number } = { retentionMs: DEFAULT_RETENTION_MS },
 ): NotificationStore {
   const col = db.collection(NOTIFICATIONS);
+  const DUE: DueQueries = {
+    byShard: QUERIES.dueNotificationsByShard,
+    whole: QUERIES.dueNotifications,
+  };
   return {
     async createAll(planned, nowMs) {
       const w = bulkWriter(db);
@@ -141,16 +151,13 @@ export function createNotificationStore(
       return { created };
     },
 
-    async findDue(nowMs, limit) {
-      const q = QUERIES.dueNotifications;
-      const snap = await col
-        .where(q.equality[0], '==', false)
-        .where(q.order.field, '<=', ts(nowMs))
-        .orderBy(q.order.field, q.order.direction)
-        .limit(limit)
-        .get();
-      return snap.docs.map(notificationRecordOf);
+    async findDue(nowMs, limit, scope) {
+      return (await findDueDocs(col, DUE, scope, nowMs, limit)).map(notificationRecordOf);
     },
+
+    dueShards: (nowMs, shards) => dueShardsOf(col, DUE, shards, nowMs),
+
+    hasUnshardedDue: (nowMs, probe) => hasUnshardedDue(col, DUE, nowMs, probe),
 
     async getAll(ids) {
       if (ids.length === 0) return [];
@@ -174,6 +181,8 @@ export function createNotificationStore(
           .update(
             col.doc(r.id),
             {
+              // Written before shards existed: it gets one with this claim.
+              ...(r.shard === undefined ? { shard: shardOf(r.id) } : {}),
               status: 'expanding',
               leaseUntil: ts(leaseUntilMs),
               nextAttemptAt: ts(leaseUntilMs),

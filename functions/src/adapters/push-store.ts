@@ -22,7 +22,9 @@ import {
   quietHoursResult,
   type PushUpdate,
 } from '../core/send-decision';
+import { deliveryShardOf, isShard, shardOf, type Shard } from '../core/shard';
 import { tokenIdOf } from '../core/token-id';
+import { dueShardsOf, findDueDocs, hasUnshardedDue, type DueQueries } from './due-queries';
 import { createBulkWriter, flush } from './bulk-writes';
 import type {
   ClaimedPush,
@@ -112,6 +114,8 @@ export function pushDocumentOf(
     isChecked: true,
     isSent: false,
     status: 'pending',
+    // The queue's shard (core/shard.ts): a user's delivery shares its notification's.
+    shard: deliveryShardOf(p.id, p.notificationId),
     reservedAt: ts(p.reservedAtMs),
     expiresAt: r.expiresAtMs !== undefined ? ts(r.expiresAtMs) : undefined,
     nextAttemptAt: ts(p.reservedAtMs),
@@ -169,12 +173,14 @@ export function finishedFields(nowMs: number, retentionMs: number): Record<strin
 
 export function pushRecordOf(snap: DocumentSnapshot): PushRecord {
   const next = snap.get('nextAttemptAt') as unknown;
+  const shard = snap.get('shard') as unknown;
   return {
     id: snap.id,
     version: versionOf(snap.updateTime!),
     status: String(snap.get('status')),
     isSent: snap.get('isSent') === true,
     ...(next instanceof Timestamp ? { nextAttemptAtMs: next.toMillis() } : {}),
+    ...(isShard(shard) ? { shard } : {}),
     push: queuedPushOf(snap),
   };
 }
@@ -212,6 +218,8 @@ async function eachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+const DUE: DueQueries = { byShard: QUERIES.duePushesByShard, whole: QUERIES.duePushes };
+
 /** Transactions in flight at once while claiming a page of user deliveries. */
 const OWNED_CLAIM_CONCURRENCY = 4;
 /** User deliveries claimed per transaction (two reads each; Firestore allows 500 writes). */
@@ -224,8 +232,22 @@ export function createPushStore(
   const col = db.collection(PUSHES);
   const tokens = db.collection(PUSH_TOKENS);
 
-  function claimFields(attempts: number, nowMs: number, leaseUntilMs: number, runId: string) {
+  /**
+   * A push written before shards existed gets one with its first claim since (its own id's: any
+   * shard serves, and only new deliveries need their notification's, to be sent in the same run).
+   */
+  const shardFor = (r: PushRecord): { shard?: Shard } =>
+    r.shard === undefined ? { shard: shardOf(r.id) } : {};
+
+  function claimFields(
+    r: PushRecord,
+    nowMs: number,
+    leaseUntilMs: number,
+    runId: string,
+  ): Record<string, unknown> {
+    const attempts = r.push.attempts;
     return {
+      ...shardFor(r),
       status: 'sending',
       leaseUntil: ts(leaseUntilMs),
       // While leased the push is not due; if this run dies it becomes due at lease end.
@@ -286,7 +308,7 @@ export function createPushStore(
     const claimed: ClaimedPush[] = [];
     const writes = records.map((r) =>
       w
-        .update(col.doc(r.id), claimFields(r.push.attempts, nowMs, leaseUntilMs, runId), {
+        .update(col.doc(r.id), claimFields(r, nowMs, leaseUntilMs, runId), {
           lastUpdateTime: timestampOf(r.version),
         })
         .then(
@@ -329,7 +351,7 @@ export function createPushStore(
           return;
         const uid = r.push.uid!;
         if (device.exists && device.get('uid') === uid && device.get('token') === tokenOf(r)) {
-          tx.update(refs[i], claimFields(r.push.attempts, nowMs, leaseUntilMs, runId));
+          tx.update(refs[i], claimFields(r, nowMs, leaseUntilMs, runId));
           claimedIds.push(r.id);
         } else {
           tx.update(refs[i], resultFields(notOwnedUpdate(), nowMs));
@@ -368,16 +390,13 @@ export function createPushStore(
       return { created };
     },
 
-    async findDue(nowMs, limit) {
-      const q = QUERIES.duePushes;
-      const snap = await col
-        .where(q.equality[0], '==', false)
-        .where(q.order.field, '<=', ts(nowMs))
-        .orderBy(q.order.field, q.order.direction)
-        .limit(limit)
-        .get();
-      return snap.docs.map(pushRecordOf);
+    async findDue(nowMs, limit, scope) {
+      return (await findDueDocs(col, DUE, scope, nowMs, limit)).map(pushRecordOf);
     },
+
+    dueShards: (nowMs, shards) => dueShardsOf(col, DUE, shards, nowMs),
+
+    hasUnshardedDue: (nowMs, probe) => hasUnshardedDue(col, DUE, nowMs, probe),
 
     async getAll(ids) {
       if (ids.length === 0) return [];

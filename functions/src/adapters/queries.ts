@@ -12,13 +12,33 @@ export interface QuerySpec {
 }
 
 export const QUERIES = {
-  /** The drain: due pushes, oldest first. */
+  /**
+   * A shard worker: due pushes of its shards, oldest first. `shard` is compared with `==` (one
+   * shard) or `in` (up to 30 shards): both are equality filters served by the same index, whose
+   * entries are spread over SHARD_COUNT key ranges instead of one.
+   */
+  duePushesByShard: {
+    collection: 'pushes',
+    equality: ['isSent', 'shard'],
+    order: { field: 'nextAttemptAt', direction: 'asc' },
+  },
+  /** A shard worker's first step: due notifications of its shards (as dueNotifications). */
+  dueNotificationsByShard: {
+    collection: 'notifications',
+    equality: ['isExpanded', 'shard'],
+    order: { field: 'nextAttemptAt', direction: 'asc' },
+  },
+  /**
+   * The single drain (the whole queue), and the legacy query: documents written before shards
+   * existed have no `shard`, so no shard query finds them; this one does (filtered to those
+   * without a shard). Due pushes, oldest first.
+   */
   duePushes: {
     collection: 'pushes',
     equality: ['isSent'],
     order: { field: 'nextAttemptAt', direction: 'asc' },
   },
-  /** The drain's first step: notifications for users that are due, to expand into deliveries. */
+  /** The single drain's first step (and the legacy query): due notifications, to expand. */
   dueNotifications: {
     collection: 'notifications',
     equality: ['isExpanded'],

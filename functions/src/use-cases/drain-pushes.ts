@@ -11,6 +11,7 @@ import {
   type DeliverDeps,
   type DeliveryCounts,
 } from './deliver-pushes';
+import type { ShardScope } from '../core/shard';
 import {
   emptyExpansionCounts,
   expandClaimed,
@@ -31,6 +32,11 @@ export interface DrainSettings {
   runId: string;
   /** QUIET_HOURS_SPREAD_MINUTES in ms (default: the param's default). */
   quietHoursSpreadMs?: number;
+  /**
+   * Which part of the queue: a set of shards (a shard worker), the documents written before
+   * shards existed (`{unsharded: true}`), or, absent, the whole queue as one query.
+   */
+  scope?: ShardScope;
 }
 
 export interface DrainReport extends DeliveryCounts, ExpansionCounts {
@@ -63,7 +69,11 @@ export async function drainDuePushes(
   let stoppedBy: DrainReport['stoppedBy'] = 'budget';
   const lease = { leaseMs: settings.leaseMs, runId: settings.runId };
   while (deps.now() - startMs < settings.timeBudgetMs) {
-    const dueNotifications = await deps.notifications.findDue(deps.now(), settings.batchSize);
+    const dueNotifications = await deps.notifications.findDue(
+      deps.now(),
+      settings.batchSize,
+      settings.scope,
+    );
     if (dueNotifications.length) {
       const claimedNotifications = await deps.notifications.claim(dueNotifications, {
         nowMs: deps.now(),
@@ -76,7 +86,7 @@ export async function drainDuePushes(
     }
 
     const nowMs = deps.now();
-    const due = await deps.pushes.findDue(nowMs, settings.batchSize);
+    const due = await deps.pushes.findDue(nowMs, settings.batchSize, settings.scope);
     if (due.length === 0 && dueNotifications.length === 0) {
       stoppedBy = 'empty';
       break;

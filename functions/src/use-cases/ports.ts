@@ -16,6 +16,7 @@ import type { RateDecision, RatePolicy } from '../core/rate-limit';
 import type { RegisterTokenInput } from '../core/token-registration';
 import type { PreferenceChange, PushPreferences } from '../core/preferences';
 import type { Parsed } from '../core/parse';
+import type { Shard, ShardScope } from '../core/shard';
 
 // ---- pushes: deliveries --------------------------------------------------------------------
 
@@ -27,6 +28,8 @@ export interface PushRecord {
   status: string;
   isSent: boolean;
   nextAttemptAtMs?: number;
+  /** Absent on a push written before shards existed (the claim then writes it). */
+  shard?: Shard;
   push: QueuedPush;
 }
 
@@ -52,7 +55,12 @@ export interface ClaimResult {
 
 export interface PushStore {
   createAll(pushes: readonly PlannedPush[], nowMs: number): Promise<{ created: number }>;
-  findDue(nowMs: number, limit: number): Promise<PushRecord[]>;
+  /** Due pushes, oldest first: of `scope`'s shards, the unsharded ones, or (absent) all. */
+  findDue(nowMs: number, limit: number, scope?: ShardScope): Promise<PushRecord[]>;
+  /** Which of `shards` have a due push (cheap limit(1) probes). */
+  dueShards(nowMs: number, shards: readonly Shard[]): Promise<Shard[]>;
+  /** Whether the `probe` oldest due pushes include one without a shard. */
+  hasUnshardedDue(nowMs: number, probe: number): Promise<boolean>;
   /** The pushes that exist among `ids`. */
   getAll(ids: readonly string[]): Promise<PushRecord[]>;
   claim(
@@ -73,6 +81,8 @@ export interface NotificationRecord {
   status: string;
   isExpanded: boolean;
   nextAttemptAtMs?: number;
+  /** Absent on a notification written before shards existed (the claim then writes it). */
+  shard?: Shard;
   notification: QueuedNotification & { expiresAtMs?: number };
 }
 
@@ -99,7 +109,10 @@ export interface NotificationEnd {
 
 export interface NotificationStore {
   createAll(planned: readonly PlannedNotification[], nowMs: number): Promise<{ created: number }>;
-  findDue(nowMs: number, limit: number): Promise<NotificationRecord[]>;
+  /** As PushStore.findDue. */
+  findDue(nowMs: number, limit: number, scope?: ShardScope): Promise<NotificationRecord[]>;
+  dueShards(nowMs: number, shards: readonly Shard[]): Promise<Shard[]>;
+  hasUnshardedDue(nowMs: number, probe: number): Promise<boolean>;
   getAll(ids: readonly string[]): Promise<NotificationRecord[]>;
   claim(
     records: readonly NotificationRecord[],
