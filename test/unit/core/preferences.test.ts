@@ -5,6 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   decideDelivery,
   instantsOf,
@@ -498,5 +500,67 @@ describe('whyFcmWouldRefuse: every language is checked when queued', () => {
     const why = whyFcmWouldRefuse(r, 0);
     assert.match(why ?? '', /^localized\.ko: /);
     assert.match(why ?? '', /4096|4,096/);
+  });
+});
+
+/**
+ * The README's preference snippets are what apps copy: each calls setPushPreferences, keeps a
+ * refusal's field instead of dropping it, and sends quiet hours as the callable accepts them.
+ */
+describe('README: What users control', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('## What users control'),
+    readme.indexOf('## Writing a check'),
+  );
+  const snippet = (heading: string): string => {
+    const start = section.indexOf(
+      `**${heading}**`,
+      section.indexOf('### Client snippets: preferences'),
+    );
+    assert.ok(start >= 0, `no ${heading} preferences snippet`);
+    const open = section.indexOf('```', start);
+    return section.slice(start, section.indexOf('```', open + 3));
+  };
+
+  for (const heading of ['Android (Kotlin)', 'iOS (Swift)', 'Flutter (Dart)', 'Web (JavaScript)']) {
+    it(`when the ${heading} snippet is read, then it names its SDK versions, calls setPushPreferences and logs a refusal's field`, () => {
+      const text = snippet(heading);
+      assert.match(text.split('```')[0]!, /\d+\.(x|\d+)/);
+      assert.match(
+        text,
+        /httpsCallable\(?.*setPushPreferences|getHttpsCallable\("setPushPreferences"\)/,
+      );
+      assert.match(text, /catch/);
+      assert.match(text, /details/);
+      assert.match(text, /quietHours/);
+    });
+  }
+
+  it('when the example values of the section are sent, then setPushPreferences accepts them', () => {
+    assert.equal(
+      parsePreferenceChange({
+        categories: { marketing: false, order_updates: true },
+        quietHours: { start: '22:00', end: '07:00' },
+        timezone: 'asia/seoul',
+        locale: 'ko_KR',
+      }).ok,
+      true,
+    );
+  });
+
+  it('when the section’s check output is parsed, then category and localized are accepted', () => {
+    const r = parsePushRequest({
+      to: { uid: 'u' },
+      category: 'order_updates',
+      title: 'Your order has shipped',
+      content: 'Order 1 is on its way.',
+      localized: {
+        ko: { title: '주문이 발송되었습니다' },
+        'ja-JP': { title: 'ご注文の商品を発送しました' },
+      },
+    });
+    assert.equal(r.ok, true);
+    assert.match(section, /category: 'order_updates'/);
   });
 });
