@@ -36,7 +36,15 @@ export async function deliverImmediately(
     const { tokenDeleteErrors, ...counts } = report;
     for (const error of tokenDeleteErrors)
       logger.warn('push.token_delete_failed', { eventId, error });
-    logger.info('push.delivered_now', { eventId, expanded: expansion.expanded, ...counts });
+    logger.info('push.delivered_now', {
+      eventId,
+      expanded: expansion.expanded,
+      // What users' preferences did: notifications of a category they turned off, and deliveries
+      // created to wait for their quiet hours (sent by the drain when those end).
+      suppressedNotifications: expansion.suppressedNotifications,
+      deferredDeliveries: expansion.deferredDeliveries,
+      ...counts,
+    });
   } catch (err) {
     logger.warn('push.deliver_now_failed', {
       eventId,
