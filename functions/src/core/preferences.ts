@@ -462,12 +462,29 @@ export interface DecisionClock {
   spreadMs: number;
 }
 
-/** The zone quiet hours are read in: the preference's, else the device's, else UTC. */
+/** True when this runtime's time-zone database knows `zone`. */
+function knownZone(zone: string | undefined): zone is string {
+  if (zone === undefined) return false;
+  try {
+    formatterFor(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The zone quiet hours are read in: the preference's, else the device's, else UTC. A zone this
+ * runtime does not know (a document written by hand, a zone removed from the database) is
+ * skipped rather than failing the page it is in.
+ */
 export function zoneFor(
   prefs: PushPreferences | undefined,
   device: DeviceInfo | undefined,
 ): string {
-  return prefs?.timezone ?? device?.timezone ?? 'UTC';
+  if (knownZone(prefs?.timezone)) return prefs.timezone;
+  if (knownZone(device?.timezone)) return device.timezone;
+  return 'UTC';
 }
 
 /** The text one device gets, and which variant it came from. */

@@ -247,6 +247,13 @@ describe('decideDelivery', () => {
     assert.equal(decideDelivery(push, night, { timezone: 'Europe/Berlin' }, t).kind, 'defer');
   });
 
+  it('when a stored zone is unknown to the runtime, then the next one is used instead of failing', () => {
+    const t = clock('2030-06-01T14:30:00Z');
+    const bad = { ...night, timezone: 'Mars/Olympus' };
+    assert.equal(decideDelivery(push, bad, { timezone: 'Asia/Seoul' }, t).kind, 'defer');
+    assert.equal(decideDelivery(push, bad, { timezone: 'Nowhere/Else' }, t).kind, 'send'); // UTC
+  });
+
   it('when a variant matches, then its fields replace the request’s and the others stay', () => {
     const localized = { ko: { title: '안녕하세요' }, ja: { title: 'こんにちは', content: '本文' } };
     const t = clock('2030-06-01T03:00:00Z');
