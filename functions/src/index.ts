@@ -9,6 +9,7 @@ export { setPushPreferences } from './triggers/set-push-preferences';
 export { getPushPreferences } from './triggers/get-push-preferences';
 export { checkPushRequest } from './triggers/check-push-request';
 export { drainReservedPushes } from './triggers/drain-reserved-pushes';
+export { drainShard } from './triggers/drain-shard';
 export { pruneStaleTokens } from './triggers/prune-stale-tokens';
 
 // One Firestore trigger per check (see README "Writing a check"). Your own checks go here as

@@ -176,6 +176,24 @@ export const PARAM_SPECS = {
     description:
       "A push deferred by a user's quiet hours goes at a random time up to this long after the window ends, so a whole time zone's deferred pushes do not hit FCM at once.",
   },
+  SHARD_WORKERS: {
+    type: 'int',
+    default: 10,
+    unit: 'workers',
+    min: 1,
+    max: 1000,
+    description:
+      "Shard workers (drainShard tasks) running at once: the task queue's maxConcurrentDispatches. 10 workers x 100 concurrent requests / ~100 ms round trip reach FCM's default 10,000 messages/s.",
+  },
+  FCM_QUOTA_PER_MINUTE: {
+    type: 'int',
+    default: 600_000,
+    unit: 'messages per minute',
+    min: 60,
+    max: 100_000_000,
+    description:
+      "The project's FCM send quota (FCM's default is 600,000 per minute). Each shard worker sends at most this / 60 / SHARD_WORKERS messages per second.",
+  },
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamName = keyof typeof PARAM_SPECS;

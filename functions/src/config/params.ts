@@ -65,6 +65,8 @@ export const FCM_TIMEOUT_MS = int('FCM_TIMEOUT_MS');
 export const RETENTION_DAYS = int('RETENTION_DAYS');
 export const MAX_EVENT_AGE_SECONDS = int('MAX_EVENT_AGE_SECONDS');
 export const QUIET_HOURS_SPREAD_MINUTES = int('QUIET_HOURS_SPREAD_MINUTES');
+export const SHARD_WORKERS = int('SHARD_WORKERS');
+export const FCM_QUOTA_PER_MINUTE = int('FCM_QUOTA_PER_MINUTE');
 
 /** Every param by name (the table of defaults.ts, defined once each above). */
 export const PARAMS = {
@@ -84,6 +86,8 @@ export const PARAMS = {
   RETENTION_DAYS,
   MAX_EVENT_AGE_SECONDS,
   QUIET_HOURS_SPREAD_MINUTES,
+  SHARD_WORKERS,
+  FCM_QUOTA_PER_MINUTE,
 } satisfies Record<ParamName, { value(): unknown }>;
 
 /**

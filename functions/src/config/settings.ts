@@ -36,6 +36,16 @@ export interface Settings {
   maxEventAgeMs: number;
   /** A push deferred by quiet hours goes up to this long after the window's end (random). */
   quietHoursSpreadMs: number;
+  /** Shard workers at once (the worker queue's maxConcurrentDispatches). */
+  shardWorkers: number;
+  /** One worker's share of FCM's quota: FCM_QUOTA_PER_MINUTE / 60 / SHARD_WORKERS per second. */
+  workerMaxSendsPerSecond: number;
+  /**
+   * A shard worker's lease on its pushes: as leaseMs, but covering two pages, since a worker
+   * claims the next page while the current one is sent (pipelining), so a page may wait for the
+   * one before it to be sent before its own sends start.
+   */
+  workerLeaseMs: number;
 }
 
 /**
@@ -56,6 +66,18 @@ export function leaseSafetyMsFor(timeoutMs: number): number {
  */
 export function minimumLeaseMs(batchSize: number, concurrency: number, timeoutMs: number): number {
   return Math.ceil(batchSize / Math.max(concurrency, 1)) * timeoutMs + leaseSafetyMsFor(timeoutMs);
+}
+
+/**
+ * The lease floor of a pipelined worker: a page is claimed while the one before it is sent, so it
+ * may wait up to one page's sending before its own: two pages of waves, plus the safety margin.
+ */
+export function pipelinedLeaseMs(
+  batchSize: number,
+  concurrency: number,
+  timeoutMs: number,
+): number {
+  return minimumLeaseMs(2 * batchSize, concurrency, timeoutMs);
 }
 
 /** Settings outside their documented range; the message names every offending param. */
@@ -125,12 +147,16 @@ export function settingsFrom(raw: Readonly<Record<string, unknown>>): Settings {
   const timeoutMs = v.FCM_TIMEOUT_MS;
   const floorMs = minimumLeaseMs(v.DRAIN_BATCH_SIZE, v.DRAIN_CONCURRENCY, timeoutMs);
   const leaseMs = Math.max(v.LEASE_SECONDS * 1000, floorMs);
-  const runMs = v.DRAIN_TIME_BUDGET_SECONDS * 1000 + leaseMs;
+  const workerLeaseMs = Math.max(
+    leaseMs,
+    pipelinedLeaseMs(v.DRAIN_BATCH_SIZE, v.DRAIN_CONCURRENCY, timeoutMs),
+  );
+  const runMs = v.DRAIN_TIME_BUDGET_SECONDS * 1000 + workerLeaseMs;
   if (runMs > DRAIN_TIMEOUT_SECONDS * 1000) {
     throw new SettingsError([
-      `DRAIN_TIME_BUDGET_SECONDS=${v.DRAIN_TIME_BUDGET_SECONDS} plus the lease (${leaseMs / 1000} s: ` +
-        `LEASE_SECONDS raised to ceil(DRAIN_BATCH_SIZE / DRAIN_CONCURRENCY) x FCM_TIMEOUT_MS + ` +
-        `4 x FCM_TIMEOUT_MS + 5 s) must fit in the drain's ${DRAIN_TIMEOUT_SECONDS} s timeout: ` +
+      `DRAIN_TIME_BUDGET_SECONDS=${v.DRAIN_TIME_BUDGET_SECONDS} plus the lease (${workerLeaseMs / 1000} s: ` +
+        `LEASE_SECONDS raised to ceil(2 x DRAIN_BATCH_SIZE / DRAIN_CONCURRENCY) x FCM_TIMEOUT_MS + ` +
+        `4 x FCM_TIMEOUT_MS + 5 s, a pipelined worker's page waiting for the one before) must fit in the drain's ${DRAIN_TIMEOUT_SECONDS} s timeout: ` +
         `lower the budget, the batch size or the FCM timeout, or raise the concurrency`,
     ]);
   }
@@ -152,5 +178,8 @@ export function settingsFrom(raw: Readonly<Record<string, unknown>>): Settings {
     retentionMs: v.RETENTION_DAYS * 86_400_000,
     maxEventAgeMs: v.MAX_EVENT_AGE_SECONDS * 1000,
     quietHoursSpreadMs: v.QUIET_HOURS_SPREAD_MINUTES * 60_000,
+    shardWorkers: v.SHARD_WORKERS,
+    workerMaxSendsPerSecond: v.FCM_QUOTA_PER_MINUTE / 60 / v.SHARD_WORKERS,
+    workerLeaseMs,
   };
 }

@@ -61,3 +61,12 @@ export function scopeLabel(scope: ShardScope | undefined): string {
   if ('unsharded' in scope) return 'unsharded';
   return scope.shards.length === 1 ? `shard-${scope.shards[0]}` : `shards-${scope.shards.length}`;
 }
+
+/**
+ * A task name from its parts (`shard-7`, the tick's minute; or a parent task and `next`): hashed,
+ * since Cloud Tasks dispatches sequentially named tasks more slowly, and the same parts always
+ * give the same name, so a retried tick or worker enqueues nothing twice.
+ */
+export function taskIdOf(...parts: ReadonlyArray<string | number>): string {
+  return `t-${createHash('sha256').update(parts.join('\n'), 'utf8').digest('hex').slice(0, 40)}`;
+}

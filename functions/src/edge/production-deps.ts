@@ -1,8 +1,15 @@
-import { firestore } from '../adapters/firebase-app';
+import { adminApp, firestore } from '../adapters/firebase-app';
 import { fcmSender } from '../adapters/fcm-sender';
+import { createQuotaStore, createShardLeaseStore } from '../adapters/queue-state-store';
 import { createStores, type Stores } from '../adapters/stores';
+import { createShardTaskQueue } from '../adapters/task-queue';
+import { DRAIN_TIMEOUT_SECONDS } from '../config/settings';
 import type { DrainDeps } from '../use-cases/drain-pushes';
 import type { QueueDeps } from '../use-cases/queue-pushes';
+import type { WorkerDeps } from '../use-cases/shard-workers';
+
+/** The shard worker's name: its task queue is `locations/<region>/functions/drainShard`. */
+export const SHARD_WORKER_FUNCTION = 'drainShard';
 
 /**
  * Production dependencies of the queue and send paths: Firestore stores, the instance's FCM
@@ -14,5 +21,24 @@ export function productionDeps(settings: { retentionMs: number }): DrainDeps & Q
     sender: fcmSender(),
     now: Date.now,
     random: Math.random,
+  };
+}
+
+/** What the dispatcher and the shard workers add: shard leases, the quota record, the queue. */
+export function shardWorkerDeps(settings: {
+  retentionMs: number;
+  region: string;
+}): WorkerDeps & QueueDeps & Stores {
+  const db = firestore();
+  return {
+    ...productionDeps(settings),
+    leases: createShardLeaseStore(db),
+    quota: createQuotaStore(db),
+    tasks: createShardTaskQueue(adminApp(), {
+      functionName: SHARD_WORKER_FUNCTION,
+      region: settings.region,
+      dispatchDeadlineSeconds: DRAIN_TIMEOUT_SECONDS,
+    }),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }

@@ -1,10 +1,24 @@
-/** drainReservedPushes: every minute, send what is due (see use-cases/drain-pushes). */
+/**
+ * drainReservedPushes: every minute, the dispatcher of the sharded queue. It probes the shards
+ * (limit(1) queries) and enqueues one drainShard task per busy shard (use-cases/shard-workers),
+ * named after the shard and this tick's schedule time, so a retried tick enqueues nothing twice.
+ *
+ * When tasks cannot be enqueued (the Cloud Tasks API disabled, the queue missing, the runtime
+ * account without the Cloud Tasks Enqueuer role), it drains the whole queue itself as before
+ * (use-cases/drain-pushes), with an error log, so pushes never wait on a broken fan-out.
+ */
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import * as logger from 'firebase-functions/logger';
 import { REGION, readSettings } from '../config/params';
 import { DRAIN_TIMEOUT_SECONDS } from '../config/settings';
-import { productionDeps } from '../edge/production-deps';
+import { shardWorkerDeps } from '../edge/production-deps';
 import { drainDuePushes } from '../use-cases/drain-pushes';
+import { dispatchShards } from '../use-cases/shard-workers';
+
+/** A task enqueued this recently that has not started yet is not enqueued again. */
+export const QUEUED_GRACE_MS = 5 * 60_000;
+/** The legacy probe: how many of the oldest due documents are looked at for one without a shard. */
+export const LEGACY_PROBE = 50;
 
 export const drainReservedPushes = onSchedule(
   {
@@ -12,9 +26,9 @@ export const drainReservedPushes = onSchedule(
     region: REGION,
     // Budget + lease must fit (checked when settings are read): the default 50 s + 120 s does.
     timeoutSeconds: DRAIN_TIMEOUT_SECONDS,
-    // One drain per instance: under a backlog the next tick must not run beside this one on the
-    // same instance, sharing its memory and its sender's concurrency (which the lease floor does
-    // not account for). Overlapping runs on different instances are safe: claims are exclusive.
+    // One run per instance: the fallback drain must not share an instance's memory and sender's
+    // concurrency with another tick (the lease floor does not account for that). Overlapping
+    // runs on different instances are safe: claims are exclusive.
     concurrency: 1,
     // A capped-heap run of one drain peaked near 103 MiB (README, Benchmarks): 256 MiB leaves
     // more than twice that as headroom.
@@ -22,7 +36,22 @@ export const drainReservedPushes = onSchedule(
   },
   async (event) => {
     const s = readSettings();
-    const report = await drainDuePushes(productionDeps(s), {
+    const deps = shardWorkerDeps(s);
+    try {
+      const report = await dispatchShards(deps, {
+        tickId: event.scheduleTime,
+        queuedGraceMs: QUEUED_GRACE_MS,
+        legacyProbe: LEGACY_PROBE,
+      });
+      logger.info('dispatch.finished', report);
+      return;
+    } catch (err) {
+      logger.error('dispatch.failed', {
+        error: err instanceof Error ? err.message : String(err),
+        fallback: 'draining here',
+      });
+    }
+    const report = await drainDuePushes(deps, {
       batchSize: s.drainBatchSize,
       timeBudgetMs: s.drainTimeBudgetMs,
       leaseMs: s.leaseMs,

@@ -22,6 +22,7 @@ import {
   type PushUpdate,
 } from '../core/send-decision';
 import { tokenIdOf } from '../core/token-id';
+import { classifyFcmError } from '../fcm/classify';
 import type { FcmSender, SendOutcome } from '../fcm/types';
 import type { ClaimedPush, PreferenceStore, PushStore, StoredToken, TokenStore } from './ports';
 
@@ -95,6 +96,26 @@ export function addCounts(a: DeliveryCounts, b: DeliveryCounts): DeliveryCounts 
 export interface DeliveryReport extends DeliveryCounts {
   /** Why token deletes failed, for the caller's log (never the token itself). */
   tokenDeleteErrors: string[];
+  /**
+   * FCM answered QUOTA_EXCEEDED: the project should send nothing before this time (Retry-After,
+   * at least 60 s). Shard workers share it through one record (QuotaStore).
+   */
+  quotaExceededUntilMs?: number;
+}
+
+/** The latest time any QUOTA_EXCEEDED answer among `outcomes` asks to wait until, if any. */
+export function quotaBackoffUntil(
+  outcomes: readonly SendOutcome[],
+  nowMs: number,
+): number | undefined {
+  let until: number | undefined;
+  for (const o of outcomes) {
+    if (o.ok || o.error.code !== 'QUOTA_EXCEEDED') continue;
+    const action = classifyFcmError(o.error);
+    const delayMs = action.kind === 'retry' ? (action.delayMs ?? 0) : 0;
+    until = Math.max(until ?? 0, nowMs + delayMs);
+  }
+  return until;
 }
 
 export async function deliverClaimed(
@@ -177,7 +198,12 @@ export async function deliverClaimed(
     else if (r.update.status === 'expired') counts.expired++;
     else if (r.update.status === 'suppressed') counts.suppressed++;
   }
-  return { ...counts, tokenDeleteErrors };
+  const quotaExceededUntilMs = quotaBackoffUntil(outcomes, nowMs);
+  return {
+    ...counts,
+    tokenDeleteErrors,
+    ...(quotaExceededUntilMs !== undefined ? { quotaExceededUntilMs } : {}),
+  };
 }
 
 /**

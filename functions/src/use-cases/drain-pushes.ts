@@ -12,6 +12,7 @@ import {
   type DeliveryCounts,
 } from './deliver-pushes';
 import type { ShardScope } from '../core/shard';
+import type { QuotaStore } from './ports';
 import {
   emptyExpansionCounts,
   expandClaimed,
@@ -19,7 +20,16 @@ import {
   type ExpansionCounts,
 } from './expand-notifications';
 
-export type DrainDeps = DeliverDeps & ExpandDeps;
+export type DrainDeps = DeliverDeps &
+  ExpandDeps & {
+    /**
+     * The fleet's QUOTA_EXCEEDED backoff (shard workers): read before each page, extended after a
+     * page that met it. Absent: each push backs off on its own, as the single drain always did.
+     */
+    quota?: QuotaStore;
+    /** Waits `ms` (the test clock's own in tests); without it the drain stops instead of waiting. */
+    sleep?: (ms: number) => Promise<void>;
+  };
 
 export interface DrainSettings {
   batchSize: number;
@@ -37,12 +47,28 @@ export interface DrainSettings {
    * shards existed (`{unsharded: true}`), or, absent, the whole queue as one query.
    */
   scope?: ShardScope;
+  /**
+   * Called before each page; false stops the run (`lease-lost`): a shard worker renews its shard
+   * lease here, and stops when another worker took the shard over.
+   */
+  beforePage?: () => Promise<boolean>;
+  /** This run's share of FCM's quota, in messages per second (absent: unbounded). */
+  maxSendsPerSecond?: number;
 }
 
 export interface DrainReport extends DeliveryCounts, ExpansionCounts {
   pages: number;
   claimed: number;
-  stoppedBy: 'empty' | 'budget' | 'contention';
+  /**
+   * `quota`: FCM asked the project to slow down until `resumeAtMs`, past this run's budget;
+   * `lease-lost`: another worker took the shard over.
+   */
+  stoppedBy: 'empty' | 'budget' | 'contention' | 'quota' | 'lease-lost';
+  /** With `quota`: when sending may resume. */
+  resumeAtMs?: number;
+  /** Pages that waited for the quota backoff or the rate share, and how long in all. */
+  waits: number;
+  waitedMs: number;
   elapsedMs: number;
   /** Why dead-token deletes failed this run (logged by the trigger). */
   tokenDeleteErrors: string[];
@@ -67,8 +93,43 @@ export async function drainDuePushes(
   let claimedTotal = 0;
   let emptyClaims = 0;
   let stoppedBy: DrainReport['stoppedBy'] = 'budget';
+  let resumeAtMs: number | undefined;
+  let waits = 0;
+  let waitedMs = 0;
   const lease = { leaseMs: settings.leaseMs, runId: settings.runId };
+
+  /**
+   * Before a page: FCM's quota backoff shared by every worker, and this run's share of the quota
+   * (`maxSendsPerSecond`). Waits when the wait ends within the budget and the drain can sleep;
+   * otherwise stops, with the time to resume.
+   */
+  async function mayGo(): Promise<boolean> {
+    const nowMs = deps.now();
+    let untilMs = deps.quota ? await deps.quota.blockedUntil(nowMs) : undefined;
+    const blocked = untilMs !== undefined && untilMs > nowMs;
+    if (settings.maxSendsPerSecond && deps.sleep) {
+      const paced = startMs + (claimedTotal / settings.maxSendsPerSecond) * 1000;
+      if (paced > nowMs) untilMs = Math.max(untilMs ?? 0, paced);
+    }
+    if (untilMs === undefined || untilMs <= nowMs) return true;
+    if (deps.sleep && untilMs < startMs + settings.timeBudgetMs) {
+      waits++;
+      waitedMs += untilMs - nowMs;
+      await deps.sleep(untilMs - nowMs);
+      return true;
+    }
+    if (!blocked) return false; // Paced past the budget: the budget ends the run.
+    stoppedBy = 'quota';
+    resumeAtMs = untilMs;
+    return false;
+  }
+
   while (deps.now() - startMs < settings.timeBudgetMs) {
+    if (settings.beforePage && !(await settings.beforePage())) {
+      stoppedBy = 'lease-lost';
+      break;
+    }
+    if (!(await mayGo())) break;
     const dueNotifications = await deps.notifications.findDue(
       deps.now(),
       settings.batchSize,
@@ -109,6 +170,9 @@ export async function drainDuePushes(
     const report = await deliverClaimed(deps, claimed, settings);
     tokenDeleteErrors.push(...report.tokenDeleteErrors);
     counts = addCounts(counts, report);
+    if (report.quotaExceededUntilMs !== undefined && deps.quota) {
+      await deps.quota.block(report.quotaExceededUntilMs, settings.runId);
+    }
   }
   return {
     ...counts,
@@ -116,6 +180,9 @@ export async function drainDuePushes(
     pages,
     claimed: claimedTotal,
     stoppedBy,
+    ...(resumeAtMs !== undefined ? { resumeAtMs } : {}),
+    waits,
+    waitedMs,
     elapsedMs: deps.now() - startMs,
     tokenDeleteErrors,
   };

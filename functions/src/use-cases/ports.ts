@@ -256,3 +256,55 @@ export interface OutboxStore {
     startAfter?: string;
   }): Promise<{ unprocessed: UnprocessedRequest[]; scanned: number; last?: string }>;
 }
+
+// ---- pushQueue: the shard workers' coordination ---------------------------------------------
+
+/** What a shard worker drains: one shard, or the documents written before shards existed. */
+export type ShardKey = Shard | 'unsharded';
+
+export interface ShardState {
+  /** A worker holds the shard until then. */
+  leaseUntilMs?: number;
+  /** A task for the shard was enqueued then and has not started yet. */
+  queuedAtMs?: number;
+}
+
+export interface ShardLeaseStore {
+  /**
+   * Takes the shard for `owner` until `untilMs` if nobody holds it (or its lease ended): answers
+   * whether it did. Clears the shard's queued mark (its task has started).
+   */
+  acquire(key: ShardKey, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Extends the lease while `owner` still holds it; false when it was taken over. */
+  renew(key: ShardKey, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Gives the shard up if `owner` holds it; `queuedAtMs` marks the continuation it enqueued. */
+  release(key: ShardKey, owner: string, queuedAtMs?: number): Promise<void>;
+  /** The state of each of `keys` (one batched read). */
+  states(keys: readonly ShardKey[]): Promise<Map<ShardKey, ShardState>>;
+  /** Marks tasks enqueued for `keys` at `nowMs` (the dispatcher skips them for a while). */
+  markQueued(keys: readonly ShardKey[], nowMs: number): Promise<void>;
+}
+
+/** The fleet's FCM quota backoff: one record every worker reads before each page. */
+export interface QuotaStore {
+  /** Until when FCM asked the project to slow down, if that is still ahead of `nowMs`. */
+  blockedUntil(nowMs: number): Promise<number | undefined>;
+  /** Records a QUOTA_EXCEEDED answer: nobody sends before `untilMs` (never shortened). */
+  block(untilMs: number, byRunId: string): Promise<void>;
+}
+
+/** A task for the shard worker function. */
+export interface ShardTask {
+  shard: ShardKey;
+}
+
+export interface ShardTaskQueue {
+  /**
+   * Enqueues a task named `id`; answers 'duplicate' when a task of that name exists already (a
+   * retried tick, a retried worker), so nothing is enqueued twice.
+   */
+  enqueue(
+    task: ShardTask,
+    options: { id: string; delaySeconds?: number },
+  ): Promise<'enqueued' | 'duplicate'>;
+}

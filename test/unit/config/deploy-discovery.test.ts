@@ -25,6 +25,7 @@ const CORE = [
   'getPushPreferences',
   'checkPushRequest',
   'drainReservedPushes',
+  'drainShard',
   'pruneStaleTokens',
 ];
 const EXAMPLES = ['checkOrderShipped', 'checkAppointmentReminder'];

@@ -8,11 +8,16 @@ import { orderShipped } from '../../../functions/src/checks/order-shipped';
 import { checkTrigger } from '../../../functions/src/edge/check-trigger';
 import { checkPushRequest } from '../../../functions/src/triggers/check-push-request';
 import { drainReservedPushes } from '../../../functions/src/triggers/drain-reserved-pushes';
+import { drainShard } from '../../../functions/src/triggers/drain-shard';
 import { tooOldToHandle } from '../../../functions/src/edge/event-age';
 import { DRAIN_TIMEOUT_SECONDS } from '../../../functions/src/config/settings';
 
 interface Endpoint {
   eventTrigger?: { retry?: unknown };
+  taskQueueTrigger?: {
+    rateLimits?: { maxConcurrentDispatches?: unknown; maxDispatchesPerSecond?: unknown };
+    retryConfig?: { maxAttempts?: unknown };
+  };
   concurrency?: unknown;
   timeoutSeconds?: unknown;
 }
@@ -31,6 +36,15 @@ describe('trigger options', () => {
     const e = endpointOf(drainReservedPushes);
     assert.equal(e.concurrency, 1);
     assert.equal(e.timeoutSeconds, DRAIN_TIMEOUT_SECONDS);
+  });
+
+  it('when the shard worker is deployed, then one worker per instance, the drain timeout, and SHARD_WORKERS at once', () => {
+    const e = endpointOf(drainShard);
+    assert.equal(e.concurrency, 1);
+    assert.equal(e.timeoutSeconds, DRAIN_TIMEOUT_SECONDS);
+    const limit = e.taskQueueTrigger?.rateLimits?.maxConcurrentDispatches as { name?: string };
+    assert.equal(limit?.name, 'SHARD_WORKERS', 'a param, resolved at deploy');
+    assert.ok(e.taskQueueTrigger?.retryConfig?.maxAttempts);
   });
 });
 
