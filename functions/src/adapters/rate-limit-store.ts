@@ -3,10 +3,7 @@
  * core/rate-limit.ts). Clients can neither read nor write it (firestore.rules).
  */
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
-import {
-  decideRateLimit,
-  type RateWindow,
-} from '../core/rate-limit';
+import { decideRateLimit, type RateWindow } from '../core/rate-limit';
 import type { RateLimitStore } from '../use-cases/ports';
 
 export const RATE_LIMITS = 'rateLimits';
