@@ -52,6 +52,8 @@ export const drainShard = onTaskDispatched<ShardTask>(
         backoffBaseMs: s.backoffBaseMs,
         quietHoursSpreadMs: s.quietHoursSpreadMs,
         maxSendsPerSecond: s.workerMaxSendsPerSecond,
+        // Claim the next page while this one is sent (workerLeaseMs covers the wait).
+        pipeline: true,
       },
       {
         shard,

@@ -12,7 +12,7 @@ import {
   type DeliveryCounts,
 } from './deliver-pushes';
 import type { ShardScope } from '../core/shard';
-import type { QuotaStore } from './ports';
+import type { ClaimedPush, QuotaStore } from './ports';
 import {
   emptyExpansionCounts,
   expandClaimed,
@@ -54,6 +54,12 @@ export interface DrainSettings {
   beforePage?: () => Promise<boolean>;
   /** This run's share of FCM's quota, in messages per second (absent: unbounded). */
   maxSendsPerSecond?: number;
+  /**
+   * Claim the next page while the current one is sent (shard workers). The lease must then cover
+   * two pages of sending (settings' workerLeaseMs); pushes a late page cannot start in time go
+   * back to pending at once, as always.
+   */
+  pipeline?: boolean;
 }
 
 export interface DrainReport extends DeliveryCounts, ExpansionCounts {
@@ -124,12 +130,19 @@ export async function drainDuePushes(
     return false;
   }
 
-  while (deps.now() - startMs < settings.timeBudgetMs) {
+  const budgetLeft = () => deps.now() - startMs < settings.timeBudgetMs;
+
+  /**
+   * The Firestore half of a round: expand a page of due notifications, then find and claim a
+   * page of due pushes. Answers the claimed page, `again` (nothing to send this round, but maybe
+   * next), or `stop` (stoppedBy says why).
+   */
+  async function claimPage(): Promise<ClaimedPush[] | 'again' | 'stop'> {
     if (settings.beforePage && !(await settings.beforePage())) {
       stoppedBy = 'lease-lost';
-      break;
+      return 'stop';
     }
-    if (!(await mayGo())) break;
+    if (!(await mayGo())) return 'stop';
     const dueNotifications = await deps.notifications.findDue(
       deps.now(),
       settings.batchSize,
@@ -150,9 +163,9 @@ export async function drainDuePushes(
     const due = await deps.pushes.findDue(nowMs, settings.batchSize, settings.scope);
     if (due.length === 0 && dueNotifications.length === 0) {
       stoppedBy = 'empty';
-      break;
+      return 'stop';
     }
-    if (due.length === 0) continue;
+    if (due.length === 0) return 'again';
     const { claimed, notOwned } = await deps.pushes.claim(due, { nowMs, ...lease });
     pages++;
     claimedTotal += claimed.length;
@@ -162,16 +175,49 @@ export async function drainDuePushes(
       // so the next query sees different ones. Twice in a row means we are only getting in its way.
       if (++emptyClaims >= 2) {
         stoppedBy = 'contention';
-        break;
+        return 'stop';
       }
-      continue;
+      return 'again';
     }
     emptyClaims = 0;
+    return claimed;
+  }
+
+  /** The FCM half: send a claimed page and write its results. */
+  async function sendPage(claimed: readonly ClaimedPush[]): Promise<void> {
+    if (claimed.length === 0) return;
     const report = await deliverClaimed(deps, claimed, settings);
     tokenDeleteErrors.push(...report.tokenDeleteErrors);
     counts = addCounts(counts, report);
     if (report.quotaExceededUntilMs !== undefined && deps.quota) {
       await deps.quota.block(report.quotaExceededUntilMs, settings.runId);
+    }
+  }
+
+  if (!settings.pipeline) {
+    while (budgetLeft()) {
+      const page = await claimPage();
+      if (page === 'stop') break;
+      if (page !== 'again') await sendPage(page);
+    }
+  } else {
+    // One page ahead: the next page is found and claimed while the current one is sent, so a
+    // round costs max(Firestore, FCM) instead of their sum. The next claim starts only within
+    // the budget, and the worker's lease (workerLeaseMs) covers a page waiting for the one before.
+    let next: Promise<ClaimedPush[] | 'again' | 'stop'> | undefined = budgetLeft()
+      ? claimPage()
+      : undefined;
+    while (next) {
+      const page = await next;
+      if (page === 'stop') break;
+      next = budgetLeft() ? claimPage() : undefined;
+      if (page !== 'again') {
+        // A failed send must not leave the claim running unobserved.
+        await sendPage(page).catch(async (err: unknown) => {
+          await next?.catch(() => undefined);
+          throw err;
+        });
+      }
     }
   }
   return {
