@@ -1,69 +1,18 @@
 /**
  * A push request: what a check (or an outbox document) asks for, before targets are confirmed.
- * Parsed from outside data with field-path errors; times are epoch milliseconds.
+ * Described once by the zod schema below, which gives the TypeScript types, the field-path
+ * errors and the published JSON Schema of an outbox document (docs/schemas/, `npm run
+ * gen:schema`); times are epoch milliseconds once parsed.
  */
+import { z } from 'zod';
 import { normaliseLocale } from './locale';
-import { isPlainObject, ok, reject, unknownKey, type Parsed } from './parse';
-import { categoryProblem, type Localized, type LocalizedText } from './preferences';
-
-export type RequestTarget =
-  { uid: string } | { token: string } | { topic: string } | { condition: string };
-
-/** What a push shows and how each platform treats it: shared by requests and queued pushes. */
-export interface PushContent {
-  title?: string;
-  content?: string;
-  image?: string;
-  data?: Record<string, string>;
-  /** Groups messages on the device (Android collapse_key, apns-collapse-id). */
-  collapseKey?: string;
-  ttlSeconds?: number;
-  priority?: 'normal' | 'high';
-  android?: Record<string, unknown>;
-  apns?: Record<string, unknown>;
-  webpush?: Record<string, unknown>;
-  /** What the push is about, for the user's opt-outs; absent means "default". */
-  category?: string;
-  /** Text per language (canonical BCP 47 tags), picked per device when it is sent. */
-  localized?: Localized;
-  /** Send even inside the user's quiet hours (security codes, alarms). */
-  ignoreQuietHours?: boolean;
-}
-
-export interface PushRequest extends PushContent {
-  to: RequestTarget;
-  /** When to send (epoch ms); absent means now. */
-  reservedAtMs?: number;
-  /** Never send after this (epoch ms). */
-  expiresAtMs?: number;
-  /** A later request with the same key replaces (cancels) this one while it is still pending. */
-  key?: string;
-}
-
-export const PUSH_REQUEST_FIELDS = [
-  'to',
-  'title',
-  'content',
-  'image',
-  'data',
-  'reservedAt',
-  'expiresAt',
-  'key',
-  'collapseKey',
-  'ttlSeconds',
-  'priority',
-  'android',
-  'apns',
-  'webpush',
-  'category',
-  'localized',
-  'ignoreQuietHours',
-] as const;
+import { isPlainObject, reject, type Parsed } from './parse';
+import { CATEGORY_PATTERN, type Localized } from './preferences';
+import { parseWith } from './schema';
 
 const MAX_TTL_SECONDS = 2_419_200;
 /** Languages one request may carry. */
 export const MAX_LOCALIZED = 50;
-const TEXT_LIMITS = { title: 1024, content: 4096 } as const;
 
 /** Accepts a Date, a Firestore Timestamp (anything with toMillis), epoch ms, or an ISO string. */
 export function toEpochMs(value: unknown): number | undefined {
@@ -79,53 +28,278 @@ export function toEpochMs(value: unknown): number | undefined {
   return undefined;
 }
 
-export function parseTarget(value: unknown, path: string): Parsed<RequestTarget> {
-  if (!isPlainObject(value)) {
-    return reject(path, `${path} must be one of {uid}, {token}, {topic}, {condition}.`);
+const TOPIC = /^[a-zA-Z0-9\-_.~%]{1,900}$/;
+
+const targetString = z
+  .string({ error: '{field} must be a non-empty string (at most 4,096 characters).' })
+  .min(1, { error: '{field} must be a non-empty string (at most 4,096 characters).' })
+  .max(4096, { error: '{field} must be a non-empty string (at most 4,096 characters).' });
+
+/** `{uid}`, `{token}`, `{topic}` (with or without `/topics/`) or `{condition}`: exactly one. */
+export const targetSchema = z
+  .strictObject(
+    {
+      uid: targetString.optional(),
+      token: targetString.optional(),
+      topic: targetString
+        .refine((v) => TOPIC.test(v.replace(/^\/topics\//, '')), {
+          error: '{field} must match [a-zA-Z0-9-_.~%]+.',
+        })
+        .meta({ pattern: '^(/topics/)?[a-zA-Z0-9\\-_.~%]{1,900}$' })
+        .optional(),
+      condition: targetString.optional(),
+    },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys'
+          ? '{field} must have exactly one of uid, token, topic, condition.'
+          : iss.input === undefined
+            ? '{field} is required: {uid}, {token}, {topic} or {condition}.'
+            : '{field} must be one of {uid}, {token}, {topic}, {condition}.',
+    },
+  )
+  .refine((t) => Object.keys(t).length === 1, {
+    error: '{field} must have exactly one of uid, token, topic, condition.',
+  })
+  .meta({ minProperties: 1, maxProperties: 1 })
+  .transform((t) => t as RequestTarget);
+
+export type RequestTarget =
+  { uid: string } | { token: string } | { topic: string } | { condition: string };
+
+const text = (max: number) =>
+  z
+    .string({ error: '{field} must be a string.' })
+    .max(max, { error: `{field} must be at most ${max} characters.` })
+    .nullish();
+
+const platformObject = z
+  .record(z.string(), z.unknown(), { error: '{field} must be an object.' })
+  .nullish();
+
+/**
+ * Accepts a Firestore Timestamp (anything with toMillis), a Date, epoch ms, or an ISO 8601
+ * string; JSON Schema can say the last two (a Firestore Timestamp is what a client SDK writes for
+ * a Date, and is documented beside the published schema).
+ */
+const timestamp = z
+  .unknown()
+  .transform((v, ctx) => {
+    const ms = toEpochMs(v);
+    if (ms === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: v,
+        message: '{field} must be a timestamp (Timestamp, Date or ISO 8601 string).',
+      });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({
+    anyOf: [{ type: 'string', format: 'date-time' }, { type: 'number' }],
+    description:
+      'A Firestore Timestamp (written by the SDKs for a Date), an ISO 8601 string, or epoch milliseconds.',
+  });
+
+const localizedText = (max: number) =>
+  z
+    .string({ error: '{field} must be a string.' })
+    .max(max, { error: `{field} must be at most ${max} characters.` })
+    .nullish();
+
+const localizedVariant = z
+  .strictObject(
+    { title: localizedText(1024), content: localizedText(4096) },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys'
+          ? '{key} is not a known field (title, content).'
+          : '{field} must be an object with title and/or content.',
+    },
+  )
+  .refine((v) => typeof v.title === 'string' || typeof v.content === 'string', {
+    error: '{field} must have a title or a content.',
+  });
+
+/**
+ * `localized: { [locale]: { title?, content? } }`: each tag normalised as token registration
+ * normalises a device's locale (`en_US` -> `en-US`), but refused when it cannot be, naming it.
+ */
+const localizedSchema = z
+  .record(z.string(), localizedVariant, {
+    error: '{field} must be an object such as { "ko-KR": { "title": "…" } }.',
+  })
+  .superRefine((value, ctx) => {
+    if (Object.keys(value).length > MAX_LOCALIZED) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `{field} may hold at most ${MAX_LOCALIZED} languages.`,
+      });
+      return;
+    }
+    const seen = new Set<string>();
+    for (const tag of Object.keys(value)) {
+      const locale = normaliseLocale(tag);
+      if (!locale.ok) {
+        ctx.addIssue({ code: 'custom', path: [tag], message: `{field}: ${locale.reason}.` });
+        return;
+      }
+      if (seen.has(locale.value)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [tag],
+          message: `{field} is the same language tag as another key (${locale.value}).`,
+        });
+        return;
+      }
+      seen.add(locale.value);
+    }
+  })
+  .meta({ maxProperties: MAX_LOCALIZED, description: 'Text per BCP 47 language tag.' });
+
+const REQUEST_SHAPE = {
+  to: targetSchema,
+  title: text(1024),
+  content: text(4096),
+  image: text(2048),
+  key: text(256),
+  collapseKey: text(64),
+  data: z
+    .record(
+      z.string(),
+      z.string({ error: '{field} must be a string (FCM data values are strings).' }),
+      { error: '{field} must be an object of string values.' },
+    )
+    .nullish(),
+  reservedAt: timestamp.nullish(),
+  expiresAt: timestamp.nullish(),
+  ttlSeconds: z
+    .number({ error: `{field} must be an integer from 0 to ${MAX_TTL_SECONDS} (28 days).` })
+    .int({ error: `{field} must be an integer from 0 to ${MAX_TTL_SECONDS} (28 days).` })
+    .min(0, { error: `{field} must be an integer from 0 to ${MAX_TTL_SECONDS} (28 days).` })
+    .max(MAX_TTL_SECONDS, {
+      error: `{field} must be an integer from 0 to ${MAX_TTL_SECONDS} (28 days).`,
+    })
+    .nullish(),
+  priority: z.enum(['normal', 'high'], { error: '{field} must be "normal" or "high".' }).nullish(),
+  android: platformObject,
+  apns: platformObject,
+  webpush: platformObject,
+  category: z
+    .string({ error: '{field} must be a string.' })
+    .regex(CATEGORY_PATTERN, {
+      error:
+        '{field} must be 1 to 64 letters, digits, "_" or "-" (e.g. "marketing", "order_updates").',
+    })
+    .nullish(),
+  ignoreQuietHours: z.boolean({ error: '{field} must be true or false.' }).nullish(),
+  localized: localizedSchema.nullish(),
+};
+
+export const PUSH_REQUEST_FIELDS = Object.keys(REQUEST_SHAPE) as Array<keyof typeof REQUEST_SHAPE>;
+
+/**
+ * An outbox document (or one request of a check's output) as written: the published JSON
+ * Schema is this schema's input side. Rules beyond shapes are the refinements below.
+ */
+export const pushRequestDocumentSchema = z
+  .strictObject(REQUEST_SHAPE, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `{key} is not a known field (allowed: ${Object.keys(REQUEST_SHAPE).join(', ')}).`
+        : '{field} must be an object.',
+  })
+  .superRefine((d, ctx) => {
+    if (d.title == null && d.content == null && d.data == null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['title'],
+        message: '{p}title, {p}content or {p}data is required: the push would be empty.',
+      });
+      return;
+    }
+    if (d.reservedAt != null && d.expiresAt != null && d.expiresAt <= d.reservedAt) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expiresAt'],
+        message: '{field} must be later than {p}reservedAt.',
+      });
+      return;
+    }
+    const p = d.android?.priority;
+    // FCM documents "normal" / "high" (firebase-admin sends them so); the enum names work too.
+    if (p !== undefined && (typeof p !== 'string' || !/^(normal|high)$/i.test(p))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['android', 'priority'],
+        message: '{field} must be "normal" or "high" (either case).',
+      });
+      return;
+    }
+    if (d.localized != null && ('topic' in d.to || 'condition' in d.to)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['localized'],
+        message:
+          '{field} is for pushes to a user or a token: a topic or condition push goes to ' +
+          'many devices at once and has no language (send one per language topic instead).',
+      });
+    }
+  });
+
+type Document = z.output<typeof pushRequestDocumentSchema>;
+/** Absent instead of null: the parsed request never holds null. */
+type Present<T> = { [K in keyof T]: Exclude<T[K], null> };
+
+/** A parsed request: the document's fields, times as epoch ms, locales normalised. */
+export type PushRequest = Present<
+  Omit<Document, 'reservedAt' | 'expiresAt' | 'localized' | 'to'>
+> & {
+  to: RequestTarget;
+  /** When to send (epoch ms); absent means now. */
+  reservedAtMs?: number;
+  /** Never send after this (epoch ms). */
+  expiresAtMs?: number;
+  /** Text per language (canonical BCP 47 tags), picked per device when it is sent. */
+  localized?: Localized;
+};
+
+/** What a push shows and how each platform treats it: shared by requests and queued pushes. */
+export type PushContent = Omit<PushRequest, 'to' | 'reservedAtMs' | 'expiresAtMs' | 'key'>;
+
+function toRequest(d: Document): PushRequest {
+  const request: PushRequest = { to: d.to };
+  for (const [k, v] of Object.entries(d)) {
+    if (v === null || v === undefined || k === 'to') continue;
+    if (k === 'reservedAt') request.reservedAtMs = v as number;
+    else if (k === 'expiresAt') request.expiresAtMs = v as number;
+    else if (k === 'ignoreQuietHours') {
+      if (v === true) request.ignoreQuietHours = true;
+    } else if (k === 'localized') {
+      const out: Localized = {};
+      for (const [tag, variant] of Object.entries(d.localized ?? {})) {
+        const locale = normaliseLocale(tag);
+        if (!locale.ok) continue; // refused above
+        out[locale.value] = {
+          ...(variant.title != null && { title: variant.title }),
+          ...(variant.content != null && { content: variant.content }),
+        };
+      }
+      if (Object.keys(out).length) request.localized = out;
+    } else (request as Record<string, unknown>)[k] = v;
   }
-  const keys = Object.keys(value);
-  const kinds = ['uid', 'token', 'topic', 'condition'];
-  if (keys.length !== 1 || !kinds.includes(keys[0])) {
-    return reject(path, `${path} must have exactly one of uid, token, topic, condition.`);
+  if (request.android?.priority !== undefined) {
+    request.android = {
+      ...request.android,
+      priority: String(request.android.priority).toUpperCase(),
+    };
   }
-  const kind = keys[0];
-  const v = value[kind];
-  if (typeof v !== 'string' || v.length === 0 || v.length > 4096) {
-    return reject(
-      `${path}.${kind}`,
-      `${path}.${kind} must be a non-empty string (at most 4,096 characters).`,
-    );
-  }
-  if (kind === 'topic' && !/^[a-zA-Z0-9\-_.~%]{1,900}$/.test(v.replace(/^\/topics\//, ''))) {
-    return reject(`${path}.topic`, `${path}.topic must match [a-zA-Z0-9-_.~%]+.`);
-  }
-  return ok({ [kind]: v } as RequestTarget);
+  return request;
 }
 
-function optionalText(
-  obj: Record<string, unknown>,
-  field: string,
-  path: string,
-  max: number,
-): Parsed<string | undefined> {
-  const v = obj[field];
-  if (v === undefined || v === null) return ok(undefined);
-  if (typeof v !== 'string') return reject(`${path}${field}`, `${path}${field} must be a string.`);
-  if (v.length > max)
-    return reject(`${path}${field}`, `${path}${field} must be at most ${max} characters.`);
-  return ok(v);
-}
-
-function optionalObject(
-  obj: Record<string, unknown>,
-  field: string,
-  path: string,
-): Parsed<Record<string, unknown> | undefined> {
-  const v = obj[field];
-  if (v === undefined || v === null) return ok(undefined);
-  if (!isPlainObject(v)) return reject(`${path}${field}`, `${path}${field} must be an object.`);
-  return ok(v);
-}
+/** The whole rule: the document schema, then the parsed request it describes. */
+export const pushRequestSchema = pushRequestDocumentSchema.transform(toRequest);
 
 /**
  * Parses one request. `path` prefixes field names in errors ("requests[2]." for check output,
@@ -134,176 +308,13 @@ function optionalObject(
 export function parsePushRequest(value: unknown, path = ''): Parsed<PushRequest> {
   if (!isPlainObject(value))
     return reject(path || '(request)', `${path || 'the request'} must be an object.`);
-  const extra = unknownKey(value, PUSH_REQUEST_FIELDS);
-  if (extra !== undefined) {
-    return reject(
-      `${path}${extra}`,
-      `${path}${extra} is not a known field (allowed: ${PUSH_REQUEST_FIELDS.join(', ')}).`,
-    );
-  }
-  if (value.to === undefined)
-    return reject(`${path}to`, `${path}to is required: {uid}, {token}, {topic} or {condition}.`);
-  const to = parseTarget(value.to, `${path}to`);
-  if (!to.ok) return to;
-  const request: PushRequest = { to: to.value };
-
-  for (const [field, max] of [
-    ['title', 1024],
-    ['content', 4096],
-    ['image', 2048],
-    ['key', 256],
-    ['collapseKey', 64],
-  ] as const) {
-    const r = optionalText(value, field, path, max);
-    if (!r.ok) return r;
-    if (r.value !== undefined) request[field] = r.value;
-  }
-
-  if (value.data !== undefined && value.data !== null) {
-    if (!isPlainObject(value.data))
-      return reject(`${path}data`, `${path}data must be an object of string values.`);
-    for (const [k, v] of Object.entries(value.data)) {
-      if (typeof v !== 'string')
-        return reject(
-          `${path}data.${k}`,
-          `${path}data.${k} must be a string (FCM data values are strings).`,
-        );
-    }
-    request.data = value.data as Record<string, string>;
-  }
-  if (request.title === undefined && request.content === undefined && request.data === undefined) {
-    return reject(
-      `${path}title`,
-      `${path}title, ${path}content or ${path}data is required: the push would be empty.`,
-    );
-  }
-
-  for (const field of ['reservedAt', 'expiresAt'] as const) {
-    const raw = value[field];
-    if (raw === undefined || raw === null) continue;
-    const ms = toEpochMs(raw);
-    if (ms === undefined)
-      return reject(
-        `${path}${field}`,
-        `${path}${field} must be a timestamp (Timestamp, Date or ISO 8601 string).`,
-      );
-    request[field === 'reservedAt' ? 'reservedAtMs' : 'expiresAtMs'] = ms;
-  }
-  if (
-    request.reservedAtMs !== undefined &&
-    request.expiresAtMs !== undefined &&
-    request.expiresAtMs <= request.reservedAtMs
-  ) {
-    return reject(`${path}expiresAt`, `${path}expiresAt must be later than ${path}reservedAt.`);
-  }
-
-  if (value.ttlSeconds !== undefined && value.ttlSeconds !== null) {
-    const ttl = value.ttlSeconds;
-    if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL_SECONDS) {
-      return reject(
-        `${path}ttlSeconds`,
-        `${path}ttlSeconds must be an integer from 0 to ${MAX_TTL_SECONDS} (28 days).`,
-      );
-    }
-    request.ttlSeconds = ttl;
-  }
-  if (value.priority !== undefined && value.priority !== null) {
-    if (value.priority !== 'normal' && value.priority !== 'high') {
-      return reject(`${path}priority`, `${path}priority must be "normal" or "high".`);
-    }
-    request.priority = value.priority;
-  }
-  for (const field of ['android', 'apns', 'webpush'] as const) {
-    const r = optionalObject(value, field, path);
-    if (!r.ok) return r;
-    if (r.value !== undefined) request[field] = r.value;
-  }
-  if (request.android?.priority !== undefined) {
-    // FCM documents "normal" / "high" (firebase-admin sends them so); the enum names work too.
-    const p = request.android.priority;
-    if (typeof p !== 'string' || !/^(normal|high)$/i.test(p)) {
-      return reject(
-        `${path}android.priority`,
-        `${path}android.priority must be "normal" or "high" (either case).`,
-      );
-    }
-    request.android = { ...request.android, priority: p.toUpperCase() };
-  }
-
-  if (value.category !== undefined && value.category !== null) {
-    const problem = categoryProblem(value.category);
-    if (problem) return reject(`${path}category`, `${path}category ${problem}.`);
-    request.category = value.category as string;
-  }
-  if (value.ignoreQuietHours !== undefined && value.ignoreQuietHours !== null) {
-    if (typeof value.ignoreQuietHours !== 'boolean') {
-      return reject(`${path}ignoreQuietHours`, `${path}ignoreQuietHours must be true or false.`);
-    }
-    if (value.ignoreQuietHours) request.ignoreQuietHours = true;
-  }
-  if (value.localized !== undefined && value.localized !== null) {
-    const localized = parseLocalized(value.localized, `${path}localized`);
-    if (!localized.ok) return localized;
-    if ('topic' in request.to || 'condition' in request.to) {
-      return reject(
-        `${path}localized`,
-        `${path}localized is for pushes to a user or a token: a topic or condition push goes to ` +
-          'many devices at once and has no language (send one per language topic instead).',
-      );
-    }
-    if (Object.keys(localized.value).length) request.localized = localized.value;
-  }
-  return ok(request);
+  return parseWith(pushRequestSchema, value, path);
 }
 
-/**
- * `localized: { [locale]: { title?, content? } }`: each tag normalised as token registration
- * normalises a device's locale (`en_US` -> `en-US`), but refused when it cannot be, naming it.
- */
-function parseLocalized(value: unknown, path: string): Parsed<Localized> {
-  if (!isPlainObject(value)) {
-    return reject(path, `${path} must be an object such as { "ko-KR": { "title": "…" } }.`);
+/** Parses a target alone (a check's cancel entries carry one). */
+export function parseTarget(value: unknown, path: string): Parsed<RequestTarget> {
+  if (value !== undefined && !isPlainObject(value)) {
+    return reject(path, `${path} must be one of {uid}, {token}, {topic}, {condition}.`);
   }
-  const entries = Object.entries(value);
-  if (entries.length > MAX_LOCALIZED) {
-    return reject(path, `${path} may hold at most ${MAX_LOCALIZED} languages.`);
-  }
-  const out: Localized = {};
-  for (const [tag, variant] of entries) {
-    const field = `${path}.${tag === '' ? '""' : tag}`;
-    const locale = normaliseLocale(tag);
-    if (!locale.ok) return reject(field, `${field}: ${locale.reason}.`);
-    if (out[locale.value] !== undefined) {
-      return reject(field, `${field} is the same language tag as another key (${locale.value}).`);
-    }
-    if (!isPlainObject(variant)) {
-      return reject(field, `${field} must be an object with title and/or content.`);
-    }
-    const extra = unknownKey(variant, ['title', 'content']);
-    if (extra !== undefined) {
-      return reject(
-        `${field}.${extra}`,
-        `${field}.${extra} is not a known field (title, content).`,
-      );
-    }
-    const text: LocalizedText = {};
-    for (const key of ['title', 'content'] as const) {
-      const v = variant[key];
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'string')
-        return reject(`${field}.${key}`, `${field}.${key} must be a string.`);
-      if (v.length > TEXT_LIMITS[key]) {
-        return reject(
-          `${field}.${key}`,
-          `${field}.${key} must be at most ${TEXT_LIMITS[key]} characters.`,
-        );
-      }
-      text[key] = v;
-    }
-    if (text.title === undefined && text.content === undefined) {
-      return reject(field, `${field} must have a title or a content.`);
-    }
-    out[locale.value] = text;
-  }
-  return ok(out);
+  return parseWith(targetSchema, value, '', { field: path, name: path });
 }
