@@ -190,7 +190,18 @@ export interface ChaosReport {
     keyEventsDelivered: number;
     /** Per key, anything but the newest event's outcome. */
     keyViolations: string[];
+    /** Deliveries their notification does not list (see the check; not violations). */
+    orphanDeliveries: string[];
+    /** Window 1: after a drain died past FCM's accept, or lost its lease before writing. */
     duplicatesAfterCrash: number;
+    /** Of those, after a lease ran out before the result was written (the run stalled). */
+    duplicatesAfterLeaseLoss: number;
+    /**
+     * Accepted requests that reached FCM after another run had claimed the push since the
+     * sender's own claim: a send that overlapped the next owner's (see the check).
+     */
+    sentAfterTakeover: number;
+    /** Window 2: FCM accepted, its answer never reached the drain. */
     duplicatesAfterLostAnswer: number;
     /** What the drain saw instead of FCM's answer, for accepted requests (answer lost). */
     lostAnswerCodes: Record<string, number>;
@@ -210,6 +221,8 @@ export interface ChaosReport {
     tokensUnlearned: number;
     /** Real milliseconds a drain's claim of one page took (chaos.claim log lines). */
     claimPageMs: { pages: number; p50: number; p95: number; max: number };
+    /** Drains' store calls that took a second or more (real), by call. */
+    slowCalls: Record<string, { calls: number; maxMs: number }>;
     logLines: number;
     secretsInLogs: string[];
     wallMs: number;
@@ -279,19 +292,35 @@ async function seedTokens(db: Firestore, tokens: string[], firstIndex: number): 
   await w.close();
 }
 
-/** Percentiles of the drains' page claim times, from their chaos.claim log lines. */
-function claimTimes(logDir: string): { pages: number; p50: number; p95: number; max: number } {
+/**
+ * From the drains' logs: percentiles of their page claim times (chaos.claim), and their store
+ * calls slower than a second (chaos.slow_call) by call, with the longest.
+ */
+function drainTimes(logDir: string): {
+  claimPageMs: { pages: number; p50: number; p95: number; max: number };
+  slowCalls: Record<string, { calls: number; maxMs: number }>;
+} {
   const ms: number[] = [];
+  const slowCalls: Record<string, { calls: number; maxMs: number }> = {};
   for (const name of readdirSync(logDir)) {
     for (const line of readFileSync(join(logDir, name), 'utf8').split('\n')) {
-      if (!line.includes('"chaos.claim"')) continue;
-      const realMs = (JSON.parse(line) as { realMs?: unknown }).realMs;
-      if (typeof realMs === 'number') ms.push(realMs);
+      if (!line.includes('"chaos.claim"') && !line.includes('"chaos.slow_call"')) continue;
+      const entry = JSON.parse(line) as { message?: string; realMs?: unknown; call?: string };
+      if (typeof entry.realMs !== 'number') continue;
+      if (entry.message === 'chaos.claim') ms.push(entry.realMs);
+      else {
+        const s = (slowCalls[entry.call ?? '?'] ??= { calls: 0, maxMs: 0 });
+        s.calls++;
+        s.maxMs = Math.max(s.maxMs, entry.realMs);
+      }
     }
   }
   ms.sort((a, b) => a - b);
   const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0;
-  return { pages: ms.length, p50: at(0.5), p95: at(0.95), max: ms[ms.length - 1] ?? 0 };
+  return {
+    claimPageMs: { pages: ms.length, p50: at(0.5), p95: at(0.95), max: ms[ms.length - 1] ?? 0 },
+    slowCalls,
+  };
 }
 
 /**
@@ -576,7 +605,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // --- Drain: keep `drains` processes running until one finds nothing pending.
     const answersByTag = new Map<string, { ok: boolean; code?: string }>();
-    const unusedAccepts = new Map<string, 'crash' | 'lost-answer'>(); // tag -> why
+    const unusedAccepts = new Map<string, 'crash' | 'lease-lost' | 'lost-answer'>(); // tag -> why
     let leaseLost = 0;
     let drainsStarted = 0;
     let drainsCrashed = 0;
@@ -603,6 +632,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         for (const t of m.inFlight) unusedAccepts.set(t.tag, 'crash');
       } else if (m.event === 'lease-lost') {
         leaseLost += m.pushIds.length;
+        // The run saw FCM's answers but could not write them before its lease ran out: the
+        // guarantee's first window, like a crash after the accept.
+        for (const t of m.tags) unusedAccepts.set(t, 'lease-lost');
       } else if (m.event === 'done') {
         done = true;
       }
@@ -712,6 +744,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let retries = 0;
     let duplicates = 0;
     let duplicatesAfterCrash = 0;
+    let duplicatesAfterLeaseLoss = 0;
+    let sentAfterTakeover = 0;
     let duplicatesAfterLostAnswer = 0;
     let misdelivered = 0;
     let claimsWhileNotOwned = 0;
@@ -728,13 +762,36 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const notificationId = d.get('notificationId') as string | undefined;
       if (notificationId !== undefined) deliveryDocs.set(d.id, notificationId);
       retries += Math.max(0, Number(d.get('attempts') ?? 0) - 1);
-      for (const h of (d.get('history') ?? []) as Array<{ event: string; code?: string }>) {
-        if (h.event === 'claimed') claims++;
-        else if (h.event === 'pending') {
+      const history = (d.get('history') ?? []) as Array<{
+        at: Timestamp;
+        event: string;
+        code?: string;
+        by?: string;
+      }>;
+      const claimsOf: Array<{ atMs: number; child: string }> = [];
+      for (const h of history) {
+        if (h.event === 'claimed') {
+          claims++;
+          claimsOf.push({ atMs: h.at.toMillis(), child: (h.by ?? '').split(':')[0]! });
+        } else if (h.event === 'pending') {
           retriesByCode[h.code ?? '?'] = (retriesByCode[h.code ?? '?'] ?? 0) + 1;
         }
       }
       const tags = acceptedTags.get(d.id) ?? [];
+      // An accepted request that reached FCM after another run had claimed the push since this
+      // run's own claim: the two sends overlapped (a run stalled past its lease). Measured by the
+      // shared clock (the FCM server's arrival time, in virtual ms).
+      for (const t of tags) {
+        const child = t.split('.')[0]!;
+        const arrivedMs = t0 + ((acceptedAt.get(t) ?? 0) - t0) * SPEED;
+        const own = claimsOf.filter((c) => c.child === child && c.atMs <= arrivedMs).pop();
+        if (
+          own &&
+          claimsOf.some((c) => c.child !== child && c.atMs > own.atMs && c.atMs < arrivedMs)
+        ) {
+          sentAfterTakeover++;
+        }
+      }
       if (!FINAL.has(status)) {
         lost++;
         violations.push(`push ${d.id} ended ${status}, not in a final state`);
@@ -758,10 +815,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       const extra = Math.max(0, tags.length - 1);
       duplicates += extra;
+      // Window 1: the run died after the accept, or its lease ran out before it wrote the result.
       const crashes = tags.filter((t) => unusedAccepts.get(t) === 'crash').length;
+      const leaseLosses = tags.filter((t) => unusedAccepts.get(t) === 'lease-lost').length;
       const lostAnswers = tags.filter((t) => unusedAccepts.get(t) === 'lost-answer').length;
-      const byCrash = Math.min(extra, crashes);
+      const byCrash = Math.min(extra, crashes + leaseLosses);
       duplicatesAfterCrash += byCrash;
+      duplicatesAfterLeaseLoss += Math.min(byCrash, leaseLosses);
       duplicatesAfterLostAnswer += Math.min(extra - byCrash, lostAnswers);
 
       // A user's delivery: was its token its user's when its claim committed?
@@ -813,7 +873,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       'cancelled',
     ]);
     const notificationsByStatus: Record<string, number> = {};
-    let expectedDeliveries = 0;
+    const orphanDeliveries: string[] = [];
     const notificationIds = new Set<string>();
     for (const n of notificationSnap.docs) {
       notificationIds.add(n.id);
@@ -826,7 +886,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       if (status !== 'expanded') continue;
       const ids = (n.get('deliveryIds') ?? []) as string[];
-      expectedDeliveries += ids.length;
       for (const id of ids) {
         if (deliveryDocs.get(id) !== n.id) {
           lost++;
@@ -834,17 +893,41 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
       }
     }
+    // A delivery its notification does not list: an expansion whose lease ran out before it
+    // recorded its deliveries, replayed by another run after a device had left the user (or
+    // after the notification expired). Not lost and not misdelivered (its claim checks the token
+    // like any other), but cancel-by-key and operators go by the list: counted and shown.
+    const listed = new Set(
+      notificationSnap.docs.flatMap((n) => (n.get('deliveryIds') ?? []) as string[]),
+    );
+    const notificationById = new Map(notificationSnap.docs.map((n) => [n.id, n]));
+    for (const [deliveryId, notificationId] of deliveryDocs) {
+      if (listed.has(deliveryId)) continue;
+      const n = notificationById.get(notificationId);
+      const history = ((n?.get('history') ?? []) as Array<{ event: string; by?: string }>)
+        .map((h) => `${h.event}${h.by ? `:${h.by}` : ''}`)
+        .join(' ');
+      const delivery = snap.docs.find((d) => d.id === deliveryId);
+      const token = String(delivery?.get('pushToken'));
+      orphanDeliveries.push(
+        `delivery ${deliveryId} (${String(delivery?.get('status'))}, ${String(delivery?.get('result.code') ?? '')}) ` +
+          `is not among the deliveries of notification ${notificationId} ` +
+          `(${String(n?.get('status'))}, ${String(n?.get('deliveryIds')?.length)} listed; history: ${history}); ` +
+          `its token ${moves.has(tokenIdOf(token)) ? 'moved' : 'never moved'}`,
+      );
+    }
     for (const id of queued.notificationIds) {
       if (!notificationIds.has(id)) {
         lost++;
         violations.push(`notification ${id} was queued and is missing`);
       }
     }
-    const expectedPushDocuments = planned.length + expectedDeliveries;
+    // Every delivery a notification lists exists (checked above); the rest are the direct pushes.
+    const expectedPushDocuments = planned.length + deliveryDocs.size;
     if (snap.size !== expectedPushDocuments) {
       lost += Math.max(0, expectedPushDocuments - snap.size);
       violations.push(
-        `${snap.size} push documents, expected ${expectedPushDocuments} (${planned.length} direct + ${expectedDeliveries} deliveries)`,
+        `${snap.size} push documents, expected ${expectedPushDocuments} (${planned.length} direct + ${deliveryDocs.size} deliveries)`,
       );
     }
     const far = Timestamp.fromMillis(Date.now() + 365 * 86_400_000);
@@ -895,7 +978,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       accessTokens: meta.issuedTokens(),
     });
     for (const s of scan.found) violations.push(`secret in logs: ${s}`);
-    const claimPageMs = claimTimes(options.logDir);
+    const { claimPageMs, slowCalls } = drainTimes(options.logDir);
     if (scan.lines === 0) violations.push('no log lines captured: the secret check saw nothing');
 
     const madeMoves = [...moves.values()];
@@ -929,7 +1012,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         keyedItemsDeleted: items.filter((i) => i.final === 'e3').length,
         keyEventsDelivered,
         keyViolations,
+        orphanDeliveries,
         duplicatesAfterCrash,
+        duplicatesAfterLeaseLoss,
+        sentAfterTakeover,
         duplicatesAfterLostAnswer,
         lostAnswerCodes,
         retriesByCode,
@@ -944,6 +1030,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         tokensLeftForUnregistered: tokensLeft,
         tokensUnlearned,
         claimPageMs,
+        slowCalls,
         logLines: scan.lines,
         secretsInLogs: scan.found,
         wallMs: Date.now() - started,

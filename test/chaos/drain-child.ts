@@ -54,6 +54,8 @@ interface TaggedMessage {
   message: FcmMessage;
 }
 
+/** The tag of the last message this process sent for each push (for lease-lost reports). */
+const lastTagOf = new Map<string, string>();
 let claimedPages = 0;
 let sentPages = 0;
 const killAt = (point: string, page: number) =>
@@ -79,8 +81,20 @@ function chaosPushStore(inner: PushStore): PushStore {
       return result;
     },
     async writeResults(results) {
+      const startedAt = Date.now();
       const out = await inner.writeResults(results);
-      if (out.lostLease.length) control({ event: 'lease-lost', pushIds: out.lostLease });
+      logger.info('chaos.write', {
+        results: results.length,
+        lostLease: out.lostLease.length,
+        realMs: Date.now() - startedAt,
+      });
+      if (out.lostLease.length) {
+        const tags = out.lostLease.flatMap((id) => {
+          const tag = lastTagOf.get(id);
+          return tag ? [tag] : [];
+        });
+        control({ event: 'lease-lost', pushIds: out.lostLease, tags });
+      }
       return out;
     },
   };
@@ -96,8 +110,10 @@ function chaosSender(inner: FcmSender): FcmSender {
       const tagged: TaggedMessage[] = messages.map((m, i) => {
         const tag = `${cfg.childId}.${page}.${i}`;
         const pushId = m.data?.push_id ?? '?';
+        lastTagOf.set(pushId, tag);
         return { tag, pushId, message: { ...m, data: { ...m.data, [TAG_KEY]: tag } } };
       });
+      const sendStartedAt = Date.now();
       let outcomes: SendOutcome[];
       if (killAt('mid-send', page) && tagged.length > 0) {
         // Exit while requests are in flight: after a random number of answers have come back.
@@ -117,6 +133,7 @@ function chaosSender(inner: FcmSender): FcmSender {
           options,
         );
       }
+      logger.info('chaos.send', { messages: tagged.length, realMs: Date.now() - sendStartedAt });
       if (killAt('after-accept', page)) die('after-accept', tagged);
       control({
         event: 'answers',
@@ -130,6 +147,29 @@ function chaosSender(inner: FcmSender): FcmSender {
       return outcomes;
     },
   };
+}
+
+/** Store calls slower than this (real ms) are logged as chaos.slow_call: where drains wait. */
+const SLOW_CALL_MS = 1_000;
+
+function timed<T extends object>(name: string, store: T): T {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const startedAt = Date.now();
+        const result: unknown = value.apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return result.finally(() => {
+          const realMs = Date.now() - startedAt;
+          if (realMs >= SLOW_CALL_MS) {
+            logger.info('chaos.slow_call', { call: `${name}.${String(prop)}`, realMs });
+          }
+        });
+      };
+    },
+  });
 }
 
 /** Epoch ms of the earliest live document of a queue query (due or leased), if any. */
@@ -159,7 +199,9 @@ async function main(): Promise<void> {
     // The drain's send deadline is in virtual time (deps.now), so the sender's clock is too.
     now,
   });
-  const stores = createStores(db);
+  const stores = Object.fromEntries(
+    Object.entries(createStores(db)).map(([name, store]) => [name, timed(name, store as object)]),
+  ) as unknown as ReturnType<typeof createStores>;
   const deps = {
     ...stores,
     pushes: chaosPushStore(stores.pushes),

@@ -45,12 +45,13 @@ async function main(): Promise<void> {
     console.log(`faults injected: ${JSON.stringify(report.faults)}`);
     console.log(
       `FCM requests ${d.fcmRequests}, accepted ${d.acceptedRequests}, retries ${report.retries}, ` +
-        `duplicates ${report.duplicates} (after a kill ${d.duplicatesAfterCrash}, answer lost ${d.duplicatesAfterLostAnswer} ${JSON.stringify(d.lostAnswerCodes)}), lost ${report.lost}`,
+        `duplicates ${report.duplicates} (after a kill or a lost lease ${d.duplicatesAfterCrash} [lease ${d.duplicatesAfterLeaseLoss}, reached FCM after another run's claim ${d.sentAfterTakeover}], answer lost ${d.duplicatesAfterLostAnswer} ${JSON.stringify(d.lostAnswerCodes)}), lost ${report.lost}`,
     );
     console.log(
       `claims ${d.claims} (a page's claim took p50 ${d.claimPageMs.p50} ms, p95 ${d.claimPageMs.p95} ms, max ${d.claimPageMs.max} ms real), ` +
         `retries written by cause ${JSON.stringify(d.retriesByCode)}`,
     );
+    console.log(`drains' store calls of 1 s or more (real): ${JSON.stringify(d.slowCalls)}`);
     console.log(
       `drains started ${d.drainsStarted} (crashed unexpectedly ${d.drainsCrashed}), lease lost ${d.leaseLost}, ` +
         `token requests ${d.tokenRequests}, dead tokens ${d.unregisteredTokens} (left ${d.tokensLeftForUnregistered}, unlearned after a kill ${d.tokensUnlearned})`,
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
         `redelivered or out of order ${report.faults.eventRedeliveredOutOfOrder}, key violations ${d.keyViolations.length}`,
     );
     for (const f of d.tokenMovesFailed.slice(0, 10)) console.log(`  token move failed: ${f}`);
+    console.log(`deliveries their notification does not list ${d.orphanDeliveries.length}`);
+    for (const o of d.orphanDeliveries.slice(0, 10)) console.log(`  ${o}`);
     console.log(`log lines scanned ${d.logLines}, secrets found ${d.secretsInLogs.length}`);
     console.log(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const v of report.violations.slice(0, 50)) console.log(`VIOLATION ${v}`);

@@ -71,6 +71,9 @@ export type ControlMessage =
     }
   /** The child is about to exit at a kill point; `inFlight` were sent and never written back. */
   | { event: 'kill'; point: KillPoint; inFlight: Array<{ tag: string; pushId: string }> }
-  /** Result writes that lost their precondition (another run took the lease over). */
-  | { event: 'lease-lost'; pushIds: string[] }
+  /**
+   * Result writes that lost their precondition (the lease ran out and another run took the push
+   * over); `tags` are the messages of this run whose answers those writes carried.
+   */
+  | { event: 'lease-lost'; pushIds: string[]; tags: string[] }
   | { event: 'done' };

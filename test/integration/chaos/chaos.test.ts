@@ -87,7 +87,7 @@ describe('chaos: racing drains, FCM failures, token failures, killed drains, mov
     assert.deepEqual(report.details.keyViolations, []);
   });
 
-  it('when FCM accepted a push more than once, then a drain died after the accept or lost the answer', () => {
+  it('when FCM accepted a push more than once, then a drain died after the accept, ran out of lease before writing it, or lost the answer', () => {
     const d = report.details;
     assert.equal(report.duplicates, d.duplicatesAfterCrash + d.duplicatesAfterLostAnswer);
   });
