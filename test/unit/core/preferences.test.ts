@@ -511,11 +511,11 @@ describe('whyFcmWouldRefuse: every language is checked when queued', () => {
 });
 
 /**
- * The README's preference snippets are what apps copy: each calls setPushPreferences, keeps a
+ * The preference snippets (docs/clients.md) are what apps copy: each calls setPushPreferences, keeps a
  * refusal's field instead of dropping it, and sends quiet hours as the callable accepts them.
  */
-describe('README: What users control', () => {
-  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+describe('docs/clients.md: What users control', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'clients.md'), 'utf8');
   const section = readme.slice(
     readme.indexOf('## What users control'),
     readme.indexOf('## Writing a check'),

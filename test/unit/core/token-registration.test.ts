@@ -179,11 +179,11 @@ describe('parseUnregisterTokenInput', () => {
 });
 
 /**
- * The README's client snippets are what apps copy: they must send what registerToken accepts and
+ * The client snippets (docs/clients.md) are what apps copy: they must send what registerToken accepts and
  * not lose failures (issue 10, item 9).
  */
-describe('README client snippets', () => {
-  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+describe('docs/clients.md: client snippets', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'clients.md'), 'utf8');
   const section = readme.slice(
     readme.indexOf('### Client snippets'),
     readme.indexOf('## Writing a check'),
