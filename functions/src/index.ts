@@ -12,7 +12,7 @@ export { drainReservedPushes } from './triggers/drain-reserved-pushes';
 export { drainShard } from './triggers/drain-shard';
 export { pruneStaleTokens } from './triggers/prune-stale-tokens';
 
-// One Firestore trigger per check (see README "Writing a check"). Your own checks go here as
+// One Firestore trigger per check (see docs/data-model.md, "Writing a check"). Your own checks go here as
 // plain exports: export const checkSomething = checkTrigger(something);
 
 // The example checks are exported only with PUSH_EXAMPLE_CHECKS=true (on for the local project

@@ -12,7 +12,7 @@
  * non-JSON bodies, slow answers, no answer, reset or refused streams, GOAWAY (graceful, or
  * refusing the stream) and dropped connections.
  *
- * The rules it enforces, each as FCM documents it (see `validate` below and the README):
+ * The rules it enforces, each as FCM documents it (see `validate` below and docs/fcm-client.md):
  * exactly one target; string data values; reserved data keys (`from`, `message_type`, `google.*`,
  * `gcm.notification.*`, case-sensitive); `android.priority` "normal"/"high" in either case;
  * Android TTL 0-28 days; each platform's payload at most 4,096 bytes (2,048 for topics and

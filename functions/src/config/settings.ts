@@ -62,7 +62,7 @@ export function leaseSafetyMsFor(timeoutMs: number): number {
  * The lease must outlast the slowest page a run can send: ceil(batch / concurrency) waves of
  * requests, each bounded by the timeout, plus the safety margin within which no request starts.
  * A shorter LEASE_SECONDS would let a second run claim a push still being sent, so it is raised
- * to this floor (and the README says so).
+ * to this floor (and docs/configuration.md says so).
  */
 export function minimumLeaseMs(batchSize: number, concurrency: number, timeoutMs: number): number {
   return Math.ceil(batchSize / Math.max(concurrency, 1)) * timeoutMs + leaseSafetyMsFor(timeoutMs);

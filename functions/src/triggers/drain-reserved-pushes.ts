@@ -30,7 +30,7 @@ export const drainReservedPushes = onSchedule(
     // concurrency with another tick (the lease floor does not account for that). Overlapping
     // runs on different instances are safe: claims are exclusive.
     concurrency: 1,
-    // A capped-heap run of one drain peaked near 103 MiB (README, Benchmarks): 256 MiB leaves
+    // A capped-heap run of one drain peaked near 103 MiB (docs/benchmarks.md): 256 MiB leaves
     // more than twice that as headroom.
     memory: '256MiB',
   },
