@@ -41,7 +41,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
         const s = await ref.get();
         return s.get('status') ? s : undefined;
       },
-      15_000,
+      60_000,
       'the outbox outcome',
     );
   const acceptedFor = (pred: (m: Record<string, unknown>) => boolean) =>
@@ -56,7 +56,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
         const hits = acceptedFor((m) => (m.data as Record<string, string>)?.orderId === 'o-100');
         return hits.length ? hits : undefined;
       },
-      20_000,
+      60_000,
       'the shipped-order push at the FCM server',
     );
     assert.equal(arrived.message.token, TOKEN);
@@ -77,7 +77,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
         const d = snap.docs[0];
         return d?.get('status') === 'sent' ? d : undefined;
       },
-      10_000,
+      30_000,
       'the push document to be sent',
     );
     assert.equal(push.get('isSent'), true);
@@ -95,7 +95,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
   });
 
   it('when an appointment is booked, then a reminder waits for its time and the drain sends it', async () => {
-    const startsAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000 + 8_000); // reminder due in ~8 s
+    const startsAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000 + 20_000); // reminder due in ~20 s (room for a slow cold start)
     await fs.db.collection('appointments').doc('a-1').set({ uid, startsAt, title: 'Dentist' });
     const pending = await eventually(
       async () => {
@@ -105,7 +105,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
           .get();
         return snap.docs[0];
       },
-      15_000,
+      60_000,
       'the reminder notification document',
     );
     assert.equal(pending.get('status'), 'pending');
@@ -131,7 +131,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
   });
 
   it('when the user signs out and someone else signs in on the same phone before a reminder is due, then the reminder never reaches the phone', async () => {
-    const startsAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000 + 5_000);
+    const startsAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000 + 30_000); // time to sign out and in again before it is due
     await fs.db
       .collection('appointments')
       .doc('a-2')
@@ -144,7 +144,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
           .get();
         return snap.docs[0];
       },
-      15_000,
+      60_000,
       'the reminder notification document',
     );
     // Logout on the phone, then a second user signs in there and registers the same token.
@@ -185,7 +185,7 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
         acceptedFor((m) => (m.notification as { title?: string })?.title === 'Outbox hello').length
           ? true
           : undefined,
-      10_000,
+      30_000,
       'outbox push at FCM',
     );
   });
