@@ -22,7 +22,12 @@ export const FIREBASE_JSON = join(REPO_ROOT, 'firebase.json');
 export const LOCAL_PROJECT_ID = 'demo-push';
 
 /** The emulators the local project runs (`--only`), each declared in firebase.json. */
-export const LOCAL_EMULATORS = ['functions', 'auth', 'firestore'] as const;
+/**
+ * What the local stack and the e2e tier run. `tasks` is firebase-tools' Cloud Tasks emulator: the
+ * dispatcher enqueues shard tasks there (firebase-admin reads CLOUD_TASKS_EMULATOR_HOST, which
+ * the Functions emulator sets) and it dispatches them to the drainShard worker.
+ */
+export const LOCAL_EMULATORS = ['functions', 'auth', 'firestore', 'tasks'] as const;
 
 /**
  * firebase-tools' own choices for what firebase.json does not say: the hub's port
@@ -47,6 +52,8 @@ export interface LocalEnv {
   functions: Endpoint;
   auth: Endpoint;
   firestore: Endpoint;
+  /** The Cloud Tasks emulator. */
+  tasks: Endpoint;
   firestoreWebsocket: Endpoint;
   hub: Endpoint;
   /** The local FCM v1 server (FCM_ENDPOINT of the local project). */
@@ -107,7 +114,7 @@ function localServer(env: Record<string, string>, name: string, asUrl: (v: strin
 function readLocalEnv(): LocalEnv {
   const env = projectEnv(LOCAL_PROJECT_ID, { emulator: true });
   const block = emulatorsBlock();
-  const [functions, auth, firestore] = LOCAL_EMULATORS.map((name) => declared(block, name));
+  const [functions, auth, firestore, tasks] = LOCAL_EMULATORS.map((name) => declared(block, name));
   const hub = declared(block, 'hub', FIREBASE_TOOLS_DEFAULT_PORTS.hub);
   const websocketPort = block.firestore?.websocketPort;
   const firestoreWebsocket = endpoint(
@@ -124,6 +131,7 @@ function readLocalEnv(): LocalEnv {
     functions: functions!,
     auth: auth!,
     firestore: firestore!,
+    tasks: tasks!,
     firestoreWebsocket,
     hub,
     fcm,
@@ -132,6 +140,7 @@ function readLocalEnv(): LocalEnv {
       'Firestore emulator': firestore!.port,
       'Functions emulator': functions!.port,
       'Auth emulator': auth!.port,
+      'Cloud Tasks emulator': tasks!.port,
       'Emulator hub': hub.port,
       // firebase-tools would silently move it, but a second stack beside ours is a mistake to flag.
       'Firestore websocket': firestoreWebsocket.port,

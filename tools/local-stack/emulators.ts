@@ -1,5 +1,5 @@
 /**
- * `firebase emulators:start --only functions,auth,firestore --project <local project>`, in its own
+ * `firebase emulators:start --only functions,auth,firestore,tasks --project <local project>`, in its own
  * process group, its output in a log file, and a readiness check that does not trust one signal:
  * firebase-tools says "All emulators ready" only after the Functions emulator has loaded the
  * functions and registered their Firestore triggers; the hub and the Functions emulator are then
@@ -38,6 +38,7 @@ export interface HubEmulators {
   firestore?: { pid?: number };
   functions?: unknown;
   auth?: unknown;
+  tasks?: unknown;
 }
 
 export function startFirebaseEmulators(options: {
@@ -95,7 +96,13 @@ export function startFirebaseEmulators(options: {
           const backends = (await getJson(`${functions.url}/backends`)) as
             { backends?: { functionTriggers?: unknown[] }[] } | undefined;
           const triggers = backends?.backends?.flatMap((b) => b.functionTriggers ?? []) ?? [];
-          if (running?.functions && running.firestore && running.auth && triggers.length > 0) {
+          if (
+            running?.functions &&
+            running.firestore &&
+            running.auth &&
+            running.tasks &&
+            triggers.length > 0
+          ) {
             firestorePid = running.firestore.pid;
             settled = true;
             resolve();

@@ -5,6 +5,7 @@
  * going, so a short interval cannot pile up drains.
  */
 import { scheduledFunctionUrl } from '../local-env/local-env';
+import { waitForFanOut } from './fan-out';
 
 export interface ScheduledJob {
   name: string;
@@ -15,8 +16,19 @@ export interface Scheduler {
   stop(): void;
 }
 
-/** Runs scheduled function `name` once in the Functions emulator, as Cloud Scheduler would. */
-export async function fireScheduled(name: string, signal?: AbortSignal): Promise<void> {
+/** The dispatcher of the sharded queue: its work is done by the shard tasks it enqueues. */
+export const DISPATCHER = 'drainReservedPushes';
+
+/**
+ * Runs scheduled function `name` once in the Functions emulator, as Cloud Scheduler would. For
+ * the dispatcher, it then waits until the shard tasks it enqueued have run in the Cloud Tasks
+ * emulator (`settle: false` does not), so a fired drain has drained when this returns.
+ */
+export async function fireScheduled(
+  name: string,
+  signal?: AbortSignal,
+  options: { settle?: boolean } = {},
+): Promise<void> {
   const res = await fetch(scheduledFunctionUrl(name), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -25,6 +37,7 @@ export async function fireScheduled(name: string, signal?: AbortSignal): Promise
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`HTTP ${res.status} ${text.slice(0, 200)}`);
+  if (name === DISPATCHER && options.settle !== false) await waitForFanOut(60_000, signal);
 }
 
 export function startScheduler(

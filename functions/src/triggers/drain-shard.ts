@@ -40,6 +40,8 @@ export const drainShard = onTaskDispatched<ShardTask>(
       logger.error('shard.bad_task', { task: req.id, data: req.data });
       return; // Retrying a malformed task would not mend it.
     }
+    // Cloud Tasks always names a task; a direct call (a test, curl) may not.
+    const taskId = req.id || `direct-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     const s = readSettings();
     const report = await drainShardRun(
       shardWorkerDeps(s),
@@ -57,8 +59,8 @@ export const drainShard = onTaskDispatched<ShardTask>(
       },
       {
         shard,
-        taskId: req.id,
-        runId: `shard-${shard}:${req.id.slice(0, 12)}:${Math.random().toString(36).slice(2, 8)}`,
+        taskId,
+        runId: `shard-${shard}:${taskId.slice(0, 12)}:${Math.random().toString(36).slice(2, 8)}`,
       },
     );
     if (report.outcome === 'leased') {
