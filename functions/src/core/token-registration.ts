@@ -1,6 +1,6 @@
 /**
- * What a device may send to registerToken / unregisterToken, parsed into core types or rejected
- * with a message that names the field. Pure: no Firestore, no clock.
+ * What a device may send to registerToken / unregisterToken, described by zod schemas (which give
+ * the types; core/schema.ts the rejection naming the field). Pure: no Firestore, no clock.
  *
  * A registration never turns a device away for its optional metadata: only a bad token or
  * platform (or data that is not an object, or is over the abuse bound) fails the call. A
@@ -9,15 +9,10 @@
  * that sends something unexpected (an iOS locale with `@rg=…`, a newer app's extra field) still
  * gets its pushes.
  */
-import { normaliseLocale, normaliseTimeZone } from './locale';
-import {
-  hasWhitespaceOrControl,
-  isPlainObject,
-  ok,
-  reject,
-  unknownKey,
-  type Parsed,
-} from './parse';
+import { z } from 'zod';
+import { normaliseLocale, normaliseTimeZone, type Normalised } from './locale';
+import { hasWhitespaceOrControl, isPlainObject, ok, reject, type Parsed } from './parse';
+import { parseWith, pathToField } from './schema';
 
 export const PLATFORMS = ['android', 'ios', 'web'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -33,18 +28,6 @@ export const MAX_CALL_DATA_BYTES = 8 * 1024;
 /** Deeper nesting than this is refused as well: valid input is one flat object. */
 const MAX_CALL_DATA_DEPTH = 32;
 
-export interface RegisterTokenInput {
-  token: string;
-  platform: Platform;
-  locale?: string;
-  timezone?: string;
-  appVersion?: string;
-}
-
-export interface UnregisterTokenInput {
-  token: string;
-}
-
 /** Something the call sent that was not saved, and why; returned to the app, never an error. */
 export interface RegistrationWarning {
   field: string;
@@ -54,8 +37,6 @@ export interface RegistrationWarning {
 export type ParsedRegistration =
   | { ok: true; value: RegisterTokenInput; warnings: RegistrationWarning[] }
   | { ok: false; field: string; message: string };
-
-export const REGISTER_FIELDS = ['token', 'platform', 'locale', 'timezone', 'appVersion'] as const;
 
 export const MAX_APP_VERSION_LENGTH = 64;
 /** Unknown fields named one by one in warnings; the rest are counted in one more warning. */
@@ -120,57 +101,97 @@ function withinSizeLimit(data: unknown): Parsed<unknown> {
   return ok(data);
 }
 
-function parseToken(data: Record<string, unknown>): Parsed<string> {
-  const token = data.token;
-  if (token === undefined) return reject('token', 'token is required.');
-  if (typeof token !== 'string') return reject('token', 'token must be a string.');
-  if (token.length === 0) return reject('token', 'token must not be empty.');
-  if (token.length > MAX_TOKEN_LENGTH) {
-    return reject('token', `token must be at most ${MAX_TOKEN_LENGTH} characters.`);
-  }
-  if (hasWhitespaceOrControl(token)) {
-    return reject('token', 'token must not contain whitespace or control characters.');
-  }
-  return ok(token);
-}
+/** A device's FCM registration token, as both callables take it. */
+export const tokenSchema = z
+  .string({
+    error: (iss) =>
+      iss.input === undefined ? '{field} is required.' : '{field} must be a string.',
+  })
+  .min(1, { error: '{field} must not be empty.', abort: true })
+  .max(MAX_TOKEN_LENGTH, {
+    error: `{field} must be at most ${MAX_TOKEN_LENGTH} characters.`,
+    abort: true,
+  })
+  .refine((t) => !hasWhitespaceOrControl(t), {
+    error: '{field} must not contain whitespace or control characters.',
+  });
 
-const refuse = (field: string, message: string) => ({ ok: false as const, field, message });
+/**
+ * A metadata field: absent or null (what Dart maps send) is absent; anything else is normalised,
+ * and what cannot be is kept as its reason, for a warning (never a failure).
+ */
+const metadata = (normalise: (raw: unknown) => Normalised) =>
+  z
+    .unknown()
+    .transform((raw): Normalised | undefined =>
+      raw === undefined || raw === null ? undefined : normalise(raw),
+    )
+    .optional();
 
-export function parseRegisterTokenInput(data: unknown): ParsedRegistration {
-  const sized = withinSizeLimit(data);
-  if (!sized.ok) return sized;
-  if (!isPlainObject(data)) {
-    return refuse('(data)', 'data must be an object such as { token, platform }.');
-  }
-  const token = parseToken(data);
-  if (!token.ok) return token;
-  const platform = data.platform;
-  if (platform === undefined)
-    return refuse('platform', `platform is required (${PLATFORMS.join(', ')}).`);
-  if (typeof platform !== 'string' || !(PLATFORMS as readonly string[]).includes(platform)) {
-    return refuse('platform', `platform must be one of ${PLATFORMS.join(', ')}.`);
-  }
-  const value: RegisterTokenInput = { token: token.value, platform: platform as Platform };
+const REGISTER_SHAPE = {
+  token: tokenSchema,
+  platform: z.enum(PLATFORMS, {
+    error: (iss) =>
+      iss.input === undefined
+        ? `{field} is required (${PLATFORMS.join(', ')}).`
+        : `{field} must be one of ${PLATFORMS.join(', ')}.`,
+  }),
+  locale: metadata(normaliseLocale),
+  timezone: metadata(normaliseTimeZone),
+  appVersion: metadata(normaliseAppVersion),
+};
+type MetadataField = 'locale' | 'timezone' | 'appVersion';
+const METADATA_FIELDS: readonly MetadataField[] = ['locale', 'timezone', 'appVersion'];
+
+export const REGISTER_FIELDS = Object.keys(REGISTER_SHAPE) as Array<keyof typeof REGISTER_SHAPE>;
+
+type RegisterFields = z.output<z.ZodObject<typeof REGISTER_SHAPE>>;
+/** What a registration saves: the token and platform, and the metadata that could be normalised. */
+export type RegisterTokenInput = Omit<RegisterFields, MetadataField> & {
+  [K in MetadataField]?: string;
+};
+
+/**
+ * registerToken's data: the metadata becomes saved values or warnings, and only `token` and
+ * `platform` can fail; unknown fields are left out here and named in warnings by the parser.
+ */
+export const registerTokenSchema = z
+  .object(REGISTER_SHAPE, { error: 'data must be an object such as { token, platform }.' })
+  .transform((d) => {
+    const value: RegisterTokenInput = { token: d.token, platform: d.platform };
+    const warnings: RegistrationWarning[] = [];
+    for (const field of METADATA_FIELDS) {
+      const normalised = d[field];
+      if (normalised === undefined) continue;
+      if (normalised.ok) value[field] = normalised.value;
+      else warnings.push({ field, message: `${normalised.reason}; it was not saved.` });
+    }
+    return { value, warnings };
+  });
+
+/** unregisterToken's data: the token alone; any other field is refused, naming it. */
+export const unregisterTokenSchema = z.strictObject(
+  { token: tokenSchema },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? '{key} is not a known field (allowed: token).'
+        : 'data must be an object such as { token }.',
+  },
+);
+export type UnregisterTokenInput = z.output<typeof unregisterTokenSchema>;
+
+/**
+ * Warnings for the fields registerToken does not know, read from the data as sent (the schema's
+ * output has only its own fields): five named, the rest counted.
+ */
+function unknownFields(data: Record<string, unknown>): RegistrationWarning[] {
   const warnings: RegistrationWarning[] = [];
-
-  const optional = [
-    ['locale', normaliseLocale],
-    ['timezone', normaliseTimeZone],
-    ['appVersion', normaliseAppVersion],
-  ] as const;
-  for (const [field, normalise] of optional) {
-    const raw = data[field];
-    if (raw === undefined || raw === null) continue; // absent (null: what Dart maps send)
-    const normalised = normalise(raw);
-    if (normalised.ok) value[field] = normalised.value;
-    else warnings.push({ field, message: `${normalised.reason}; it was not saved.` });
-  }
-
   const unknown = Object.keys(data).filter(
     (key) => !(REGISTER_FIELDS as readonly string[]).includes(key),
   );
   for (const key of unknown.slice(0, MAX_UNKNOWN_FIELD_WARNINGS)) {
-    const field = unknownKey({ [key]: true }, []) ?? key;
+    const field = pathToField([key]);
     warnings.push({
       field,
       message: `${field} is not a known field and was ignored (known: ${REGISTER_FIELDS.join(', ')}).`,
@@ -182,15 +203,30 @@ export function parseRegisterTokenInput(data: unknown): ParsedRegistration {
       message: `${unknown.length - MAX_UNKNOWN_FIELD_WARNINGS} more unknown fields were ignored.`,
     });
   }
-  return { ok: true, value, warnings };
+  return warnings;
+}
+
+const DATA = { field: '(data)', name: 'data' };
+
+export function parseRegisterTokenInput(data: unknown): ParsedRegistration {
+  const sized = withinSizeLimit(data);
+  if (!sized.ok) return sized;
+  if (!isPlainObject(data)) {
+    const message = 'data must be an object such as { token, platform }.';
+    return { ok: false, field: '(data)', message };
+  }
+  const r = parseWith(registerTokenSchema, data, '', DATA);
+  if (!r.ok) return r;
+  return {
+    ok: true,
+    value: r.value.value,
+    warnings: [...r.value.warnings, ...unknownFields(data)],
+  };
 }
 
 export function parseUnregisterTokenInput(data: unknown): Parsed<UnregisterTokenInput> {
   const sized = withinSizeLimit(data);
   if (!sized.ok) return sized;
   if (!isPlainObject(data)) return reject('(data)', 'data must be an object such as { token }.');
-  const extra = unknownKey(data, ['token']);
-  if (extra !== undefined) return reject(extra, `${extra} is not a known field (allowed: token).`);
-  const token = parseToken(data);
-  return token.ok ? ok({ token: token.value }) : token;
+  return parseWith(unregisterTokenSchema, data, '', DATA);
 }
