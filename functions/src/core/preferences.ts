@@ -14,8 +14,10 @@
  *
  * Pure: no Firestore, no clock (times come in), no randomness (a random number comes in).
  */
-import { normaliseLocale, normaliseTimeZone } from './locale';
-import { isPlainObject, ok, reject, unknownKey, type Parsed } from './parse';
+import { z } from 'zod';
+import { normaliseLocale, normaliseTimeZone, type Normalised } from './locale';
+import { isPlainObject, ok, reject, type Parsed } from './parse';
+import { parseWith } from './schema';
 import { jsonBytesUpTo, MAX_CALL_DATA_BYTES } from './token-registration';
 
 // ---- the stored preferences --------------------------------------------------------------------
@@ -35,15 +37,6 @@ export interface PushPreferences {
   timezone?: string;
   /** BCP 47 tag for `localized`; absent: each device's registered locale. */
   locale?: string;
-}
-
-/** What `setPushPreferences` may change; `null` clears a field, absent leaves it. */
-export interface PreferenceChange {
-  /** Merged key by key into the stored categories. */
-  categories?: Record<string, boolean>;
-  quietHours?: QuietHours | null;
-  timezone?: string | null;
-  locale?: string | null;
 }
 
 /** What the callables answer: every field present, `null` where nothing is set. */
@@ -80,36 +73,94 @@ export function categoryProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-function parseQuietHours(value: unknown): Parsed<QuietHours | null> {
-  if (value === null) return ok(null);
-  if (!isPlainObject(value))
-    return reject('quietHours', 'quietHours must be { start: "HH:MM", end: "HH:MM" } or null.');
-  const extra = unknownKey(value, ['start', 'end']);
-  if (extra !== undefined)
-    return reject(`quietHours.${extra}`, `quietHours.${extra} is not a known field (start, end).`);
-  for (const field of ['start', 'end'] as const) {
-    const v = value[field];
-    if (typeof v !== 'string' || !HH_MM.test(v)) {
-      return reject(
-        `quietHours.${field}`,
-        `quietHours.${field} must be a 24-hour local time "HH:MM" from 00:00 to 23:59.`,
-      );
+const quietHoursTime = z
+  .string({ error: '{field} must be a 24-hour local time "HH:MM" from 00:00 to 23:59.' })
+  .regex(HH_MM, { error: '{field} must be a 24-hour local time "HH:MM" from 00:00 to 23:59.' });
+
+const quietHoursSchema = z
+  .strictObject(
+    { start: quietHoursTime, end: quietHoursTime },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys'
+          ? '{key} is not a known field (start, end).'
+          : '{field} must be { start: "HH:MM", end: "HH:MM" } or null.',
+    },
+  )
+  .refine((q) => q.start !== q.end, {
+    path: ['end'],
+    error: '{field} must differ from start (an empty or whole-day window is not quiet hours).',
+  });
+
+/** `{ marketing: false }`: at most MAX_CATEGORIES names, each a category name, each a boolean. */
+const categoriesSchema = z
+  // A plain object taken as it is: a copy would lose a category named "__proto__".
+  .custom<Record<string, unknown>>(isPlainObject, {
+    error: '{field} must be an object such as { marketing: false }.',
+  })
+  .superRefine((c, ctx) => {
+    const entries = Object.entries(c);
+    if (entries.length > MAX_CATEGORIES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `{field} may name at most ${MAX_CATEGORIES} categories.`,
+      });
+      return;
     }
-  }
-  if (value.start === value.end) {
-    return reject(
-      'quietHours.end',
-      'quietHours.end must differ from start (an empty or whole-day window is not quiet hours).',
-    );
-  }
-  return ok({ start: value.start as string, end: value.end as string });
-}
+    for (const [name, on] of entries) {
+      const problem = categoryProblem(name);
+      if (problem || typeof on !== 'boolean') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: problem
+            ? `{field}: the category name ${problem}.`
+            : '{field} must be true or false.',
+        });
+        return;
+      }
+    }
+  })
+  .transform((c) => c as Record<string, boolean>);
+
+/** A zone or a locale, stored normalised (core/locale.ts); one that cannot be is refused. */
+const normalisedBy = (normalise: (raw: unknown) => Normalised) =>
+  z.unknown().transform((raw, ctx) => {
+    const n = normalise(raw);
+    if (n.ok) return n.value;
+    ctx.issues.push({ code: 'custom', input: raw, message: `{field}: ${n.reason}.` });
+    return z.NEVER;
+  });
 
 /**
- * Parses what a client sends to `setPushPreferences`. Unlike token registration, which drops a
- * value it cannot use with a warning, anything here that cannot be used is refused naming the
- * field: the user is setting it on purpose and must learn that it did not take.
+ * What a client sends to `setPushPreferences`; `null` clears a field, absent leaves it. Unlike
+ * token registration, which drops a value it cannot use with a warning, anything here that cannot
+ * be used is refused naming the field: the user is setting it on purpose and must learn that it
+ * did not take.
  */
+export const preferenceChangeSchema = z.strictObject(
+  {
+    /** Merged key by key into the stored categories (null: no change). */
+    categories: categoriesSchema.nullish(),
+    quietHours: quietHoursSchema.nullable().optional(),
+    timezone: normalisedBy(normaliseTimeZone).nullable().optional(),
+    locale: normalisedBy(normaliseLocale).nullable().optional(),
+  },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `{key} is not a known field (allowed: ${PREFERENCE_FIELDS.join(', ')}).`
+        : 'data must be an object such as { categories: { marketing: false } }.',
+  },
+);
+
+type ChangeFields = z.output<typeof preferenceChangeSchema>;
+/** What `setPushPreferences` may change; `null` clears a field, absent leaves it. */
+export type PreferenceChange = Omit<ChangeFields, 'categories'> & {
+  categories?: Record<string, boolean>;
+};
+
+/** Parses what a client sends to `setPushPreferences` (see preferenceChangeSchema). */
 export function parsePreferenceChange(data: unknown): Parsed<PreferenceChange> {
   if (jsonBytesUpTo(data, MAX_CALL_DATA_BYTES) > MAX_CALL_DATA_BYTES) {
     return reject(
@@ -121,52 +172,12 @@ export function parsePreferenceChange(data: unknown): Parsed<PreferenceChange> {
   if (!isPlainObject(data)) {
     return reject('(data)', 'data must be an object such as { categories: { marketing: false } }.');
   }
-  const extra = unknownKey(data, PREFERENCE_FIELDS);
-  if (extra !== undefined) {
-    return reject(
-      extra,
-      `${extra} is not a known field (allowed: ${PREFERENCE_FIELDS.join(', ')}).`,
-    );
-  }
+  const r = parseWith(preferenceChangeSchema, data, '', { field: '(data)', name: 'data' });
+  if (!r.ok) return r;
   const change: PreferenceChange = {};
-
-  if (data.categories !== undefined && data.categories !== null) {
-    const c = data.categories;
-    if (!isPlainObject(c)) {
-      return reject('categories', 'categories must be an object such as { marketing: false }.');
-    }
-    const entries = Object.entries(c);
-    if (entries.length > MAX_CATEGORIES) {
-      return reject('categories', `categories may name at most ${MAX_CATEGORIES} categories.`);
-    }
-    for (const [name, on] of entries) {
-      const field = `categories.${name === '' ? '""' : name}`;
-      const problem = categoryProblem(name);
-      if (problem) return reject(field, `${field}: the category name ${problem}.`);
-      if (typeof on !== 'boolean') return reject(field, `${field} must be true or false.`);
-    }
-    change.categories = { ...(c as Record<string, boolean>) };
-  }
-
-  if (data.quietHours !== undefined) {
-    const q = parseQuietHours(data.quietHours);
-    if (!q.ok) return q;
-    change.quietHours = q.value;
-  }
-
-  for (const [field, normalise] of [
-    ['timezone', normaliseTimeZone],
-    ['locale', normaliseLocale],
-  ] as const) {
-    const raw = data[field];
-    if (raw === undefined) continue;
-    if (raw === null) {
-      change[field] = null;
-      continue;
-    }
-    const n = normalise(raw);
-    if (!n.ok) return reject(field, `${field}: ${n.reason}.`);
-    change[field] = n.value;
+  for (const [k, v] of Object.entries(r.value)) {
+    if (v === undefined || (k === 'categories' && v === null)) continue;
+    (change as Record<string, unknown>)[k] = k === 'categories' ? { ...(v as object) } : v;
   }
   return ok(change);
 }
