@@ -28,6 +28,9 @@ export function toEpochMs(value: unknown): number | undefined {
   return undefined;
 }
 
+const CANCEL_KEY =
+  '{field} must be a non-empty string; a cancel is { key, to } (keys belong to a target).';
+
 const TOPIC = /^[a-zA-Z0-9\-_.~%]{1,900}$/;
 
 const targetString = z
@@ -311,10 +314,20 @@ export function parsePushRequest(value: unknown, path = ''): Parsed<PushRequest>
   return parseWith(pushRequestSchema, value, path);
 }
 
-/** Parses a target alone (a check's cancel entries carry one). */
-export function parseTarget(value: unknown, path: string): Parsed<RequestTarget> {
-  if (value !== undefined && !isPlainObject(value)) {
-    return reject(path, `${path} must be one of {uid}, {token}, {topic}, {condition}.`);
-  }
-  return parseWith(targetSchema, value, '', { field: path, name: path });
+/**
+ * One of a check's cancels: `{ key, to }` (keys belong to a target); other fields are ignored.
+ * Anything but an object is read as one without a key.
+ */
+export const cancelSchema = z.object({
+  key: z
+    .string({ error: CANCEL_KEY })
+    .min(1, { error: CANCEL_KEY })
+    .meta({ description: 'The key of the pending pushes to cancel.' }),
+  to: targetSchema,
+});
+export type Cancel = z.output<typeof cancelSchema>;
+
+/** Parses one cancel; `path` prefixes field names in errors ("cancel[1]."). */
+export function parseCancel(value: unknown, path: string): Parsed<Cancel> {
+  return parseWith(cancelSchema, isPlainObject(value) ? value : {}, path);
 }

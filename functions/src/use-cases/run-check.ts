@@ -3,10 +3,9 @@
  * notifications, apply cancels by key. Returns what happened; the trigger logs it and delivers
  * what is due now.
  */
-import { isPlainObject, type Parsed } from '../core/parse';
 import {
+  parseCancel,
   parsePushRequest,
-  parseTarget,
   type PushRequest,
   type RequestTarget,
 } from '../core/push-request';
@@ -33,19 +32,6 @@ export interface CheckEvent {
 export interface CheckRun extends QueueResult {
   /** Requests or cancels the check returned that failed validation (a bug in the check). */
   invalid: SkippedRequest[];
-}
-
-function parseCancel(value: unknown, path: string): Parsed<{ key: string; to: RequestTarget }> {
-  if (!isPlainObject(value) || typeof value.key !== 'string' || value.key.length === 0) {
-    return {
-      ok: false,
-      field: `${path}key`,
-      message: `${path}key must be a non-empty string; a cancel is { key, to } (keys belong to a target).`,
-    };
-  }
-  const to = parseTarget(value.to, `${path}to`);
-  if (!to.ok) return to;
-  return { ok: true, value: { key: value.key, to: to.value } };
 }
 
 export async function runCheck(
