@@ -11,7 +11,7 @@
  * will not change by retrying; retrying them only burns the lease the writes run under.
  * test/unit/adapters/bulk-writes.test.ts checks this policy against the installed library's.
  */
-import type { BulkWriter, Firestore } from 'firebase-admin/firestore';
+import type { BulkWriter, DocumentReference, Firestore } from 'firebase-admin/firestore';
 
 /** gRPC status codes the adapters act on (google.rpc.Code). */
 export const GRPC = {
@@ -80,4 +80,26 @@ export async function flush(w: BulkWriter, writes: Array<Promise<unknown>>): Pro
 export function grpcCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * Creates each document unless it exists (ids derive from events, so a replay finds its own
+ * documents written); answers how many this call created.
+ */
+export async function createIfAbsent(
+  db: Firestore,
+  docs: ReadonlyArray<{ ref: DocumentReference; data: Record<string, unknown> }>,
+): Promise<{ created: number }> {
+  const w = createBulkWriter(db);
+  let created = 0;
+  const writes = docs.map(({ ref, data }) =>
+    w.create(ref, data).then(
+      () => void created++,
+      (err: unknown) => {
+        if (grpcCode(err) !== GRPC.ALREADY_EXISTS) throw err;
+      },
+    ),
+  );
+  await flush(w, writes);
+  return { created };
 }

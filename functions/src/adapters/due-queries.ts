@@ -16,6 +16,7 @@
 import {
   Timestamp,
   type CollectionReference,
+  type DocumentSnapshot,
   type QueryDocumentSnapshot,
 } from 'firebase-admin/firestore';
 import { inGroups, isShard, type Shard, type ShardScope } from '../core/shard';
@@ -129,4 +130,25 @@ export async function hasUnshardedDue(
 ): Promise<boolean> {
   const snap = await wholeQuery(col, queries.whole, nowMs, probe).select('shard').get();
   return snap.docs.some((d) => !isShard(d.get('shard')));
+}
+
+/** The reads both queue stores share: due documents by scope, busy shards, and by id. */
+export function queueReads<R>(
+  col: CollectionReference,
+  queries: DueQueries,
+  recordOf: (snap: DocumentSnapshot) => R,
+) {
+  return {
+    async findDue(nowMs: number, limit: number, scope?: ShardScope): Promise<R[]> {
+      return (await findDueDocs(col, queries, scope, nowMs, limit)).map(recordOf);
+    },
+    dueShards: (nowMs: number, shards: readonly Shard[]) =>
+      dueShardsOf(col, queries, shards, nowMs),
+    hasUnshardedDue: (nowMs: number, probe: number) => hasUnshardedDue(col, queries, nowMs, probe),
+    async getAll(ids: readonly string[]): Promise<R[]> {
+      if (ids.length === 0) return [];
+      const snaps = await col.firestore.getAll(...ids.map((id) => col.doc(id)));
+      return snaps.filter((s) => s.exists).map(recordOf);
+    },
+  };
 }

@@ -11,8 +11,14 @@ import {
 } from 'firebase-admin/firestore';
 import type { PlannedNotification, QueuedNotification } from '../core/notification';
 import type { PushRequest } from '../core/push-request';
-import { categoryOf } from '../core/preferences';
-import { bulkWriter, DEFAULT_RETENTION_MS, finishedFields, flush, isDueAt } from './push-store';
+import {
+  bulkWriter,
+  DEFAULT_RETENTION_MS,
+  finishedFields,
+  flush,
+  isDueAt,
+  requestFields,
+} from './push-store';
 import type {
   ClaimedNotification,
   NotificationEnd,
@@ -20,7 +26,8 @@ import type {
   NotificationStore,
 } from '../use-cases/ports';
 import { isShard, shardOf } from '../core/shard';
-import { dueShardsOf, findDueDocs, hasUnshardedDue, type DueQueries } from './due-queries';
+import { queueReads, type DueQueries } from './due-queries';
+import { createIfAbsent } from './bulk-writes';
 import { QUERIES } from './queries';
 import { timestampOf, versionOf } from './versions';
 
@@ -29,7 +36,6 @@ export type { ClaimedNotification, NotificationEnd, NotificationRecord, Notifica
 export const NOTIFICATIONS = 'notifications';
 
 const ts = (ms: number) => Timestamp.fromMillis(ms);
-const GRPC_ALREADY_EXISTS = 6;
 const GRPC_FAILED_PRECONDITION = 9;
 
 function withoutUndefined<T extends Record<string, unknown>>(obj: T): T {
@@ -44,20 +50,7 @@ export function notificationDocumentOf(
   return withoutUndefined({
     uid: n.uid,
     target: { uid: n.uid },
-    title: r.title,
-    content: r.content,
-    image: r.image,
-    data: r.data ?? {},
-    android: r.android,
-    apns: r.apns,
-    webpush: r.webpush,
-    collapseKey: r.collapseKey,
-    ttlSeconds: r.ttlSeconds,
-    priority: r.priority,
-    key: r.key,
-    category: categoryOf(r),
-    localized: r.localized,
-    ignoreQuietHours: r.ignoreQuietHours,
+    ...requestFields(r),
     isChecked: true,
     isExpanded: false,
     status: 'pending',
@@ -136,34 +129,13 @@ export function createNotificationStore(
     whole: QUERIES.dueNotifications,
   };
   return {
-    async createAll(planned, nowMs) {
-      const w = bulkWriter(db);
-      let created = 0;
-      const writes = planned.map((n) =>
-        w.create(col.doc(n.id), notificationDocumentOf(n, nowMs)).then(
-          () => void created++,
-          (err) => {
-            if (err.code !== GRPC_ALREADY_EXISTS) throw err;
-          },
-        ),
-      );
-      await flush(w, writes);
-      return { created };
-    },
+    createAll: (planned, nowMs) =>
+      createIfAbsent(
+        db,
+        planned.map((n) => ({ ref: col.doc(n.id), data: notificationDocumentOf(n, nowMs) })),
+      ),
 
-    async findDue(nowMs, limit, scope) {
-      return (await findDueDocs(col, DUE, scope, nowMs, limit)).map(notificationRecordOf);
-    },
-
-    dueShards: (nowMs, shards) => dueShardsOf(col, DUE, shards, nowMs),
-
-    hasUnshardedDue: (nowMs, probe) => hasUnshardedDue(col, DUE, nowMs, probe),
-
-    async getAll(ids) {
-      if (ids.length === 0) return [];
-      const snaps = await db.getAll(...ids.map((id) => col.doc(id)));
-      return snaps.filter((s) => s.exists).map(notificationRecordOf);
-    },
+    ...queueReads(col, DUE, notificationRecordOf),
 
     async claim(records, { nowMs, leaseMs, runId }) {
       const leaseUntilMs = nowMs + leaseMs;

@@ -14,6 +14,7 @@ import {
   type Firestore,
 } from 'firebase-admin/firestore';
 import type { PlannedPush, PushTarget, QueuedPush } from '../core/push';
+import type { PushRequest } from '../core/push-request';
 import { categoryOf } from '../core/preferences';
 import {
   notOwnedUpdate,
@@ -24,8 +25,8 @@ import {
 } from '../core/send-decision';
 import { deliveryShardOf, isShard, shardOf, type Shard } from '../core/shard';
 import { tokenIdOf } from '../core/token-id';
-import { dueShardsOf, findDueDocs, hasUnshardedDue, type DueQueries } from './due-queries';
-import { createBulkWriter, flush } from './bulk-writes';
+import { queueReads, type DueQueries } from './due-queries';
+import { createBulkWriter, createIfAbsent, flush } from './bulk-writes';
 import type {
   ClaimedPush,
   ClaimResult,
@@ -49,7 +50,6 @@ export interface PushStoreOptions {
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 const ts = (ms: number) => Timestamp.fromMillis(ms);
-const GRPC_ALREADY_EXISTS = 6;
 const GRPC_FAILED_PRECONDITION = 9;
 
 /** Writers with the SDK's default retry policy (see bulk-writes.ts); shared by every store. */
@@ -58,6 +58,26 @@ export { flush };
 
 function withoutUndefined<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** What a stored push or notification keeps of its request (one shape in both collections). */
+export function requestFields(r: PushRequest): Record<string, unknown> {
+  return {
+    title: r.title,
+    content: r.content,
+    image: r.image,
+    data: r.data ?? {},
+    android: r.android,
+    apns: r.apns,
+    webpush: r.webpush,
+    collapseKey: r.collapseKey,
+    ttlSeconds: r.ttlSeconds,
+    priority: r.priority,
+    key: r.key,
+    category: categoryOf(r),
+    localized: r.localized,
+    ignoreQuietHours: r.ignoreQuietHours,
+  };
 }
 
 export function pushDocumentOf(
@@ -96,20 +116,7 @@ export function pushDocumentOf(
     uid: p.uid,
     notificationId: p.notificationId,
     pushToken: 'token' in p.target ? p.target.token : undefined,
-    title: r.title,
-    content: r.content,
-    image: r.image,
-    data: r.data ?? {},
-    android: r.android,
-    apns: r.apns,
-    webpush: r.webpush,
-    collapseKey: r.collapseKey,
-    ttlSeconds: r.ttlSeconds,
-    priority: r.priority,
-    key: r.key,
-    category: categoryOf(r),
-    localized: r.localized,
-    ignoreQuietHours: r.ignoreQuietHours,
+    ...requestFields(r),
     contentLocale: p.contentLocale,
     isChecked: true,
     isSent: false,
@@ -375,34 +382,16 @@ export function createPushStore(
   }
 
   return {
-    async createAll(pushes, nowMs) {
-      const w = bulkWriter(db);
-      let created = 0;
-      const writes = pushes.map((p) =>
-        w.create(col.doc(p.id), pushDocumentOf(p, nowMs, options.retentionMs)).then(
-          () => void created++,
-          (err) => {
-            if (err.code !== GRPC_ALREADY_EXISTS) throw err;
-          },
-        ),
-      );
-      await flush(w, writes);
-      return { created };
-    },
+    createAll: (pushes, nowMs) =>
+      createIfAbsent(
+        db,
+        pushes.map((p) => ({
+          ref: col.doc(p.id),
+          data: pushDocumentOf(p, nowMs, options.retentionMs),
+        })),
+      ),
 
-    async findDue(nowMs, limit, scope) {
-      return (await findDueDocs(col, DUE, scope, nowMs, limit)).map(pushRecordOf);
-    },
-
-    dueShards: (nowMs, shards) => dueShardsOf(col, DUE, shards, nowMs),
-
-    hasUnshardedDue: (nowMs, probe) => hasUnshardedDue(col, DUE, nowMs, probe),
-
-    async getAll(ids) {
-      if (ids.length === 0) return [];
-      const snaps = await db.getAll(...ids.map((id) => col.doc(id)));
-      return snaps.filter((s) => s.exists).map(pushRecordOf);
-    },
+    ...queueReads(col, DUE, pushRecordOf),
 
     async claim(records, { nowMs, leaseMs, runId }) {
       const leaseUntilMs = nowMs + leaseMs;
