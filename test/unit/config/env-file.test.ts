@@ -61,7 +61,10 @@ describe('functions/.env', () => {
     assert.match(env.FCM_ENDPOINT!, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(env.GCE_METADATA_HOST!, /^127\.0\.0\.1:\d+$/);
     assert.equal(env[EXAMPLE_CHECKS_SWITCH.name], 'true');
-    for (const name of PARAM_NAMES.filter((n) => n !== 'FCM_ENDPOINT'))
+    // Fewer shard workers: each is a Functions emulator process of its own on a 2-core machine.
+    assert.match(env.SHARD_WORKERS!, /^[1-4]$/);
+    const overridden = ['FCM_ENDPOINT', 'SHARD_WORKERS'];
+    for (const name of PARAM_NAMES.filter((n) => !overridden.includes(n)))
       assert.equal(env[name], defaultParamEnv()[name], `${name} keeps its default`);
   });
 
