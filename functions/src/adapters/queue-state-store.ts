@@ -42,7 +42,13 @@ export function createShardLeaseStore(db: Firestore): ShardLeaseStore {
       const leaseUntilMs = millis(snap.get('leaseUntil'));
       const ours = holder === owner;
       const free = !holder || leaseUntilMs === undefined || leaseUntilMs <= nowMs;
-      if (onlyIfOwner ? !ours || (leaseUntilMs ?? 0) <= nowMs : !ours && !free) return false;
+      if (onlyIfOwner ? !ours || (leaseUntilMs ?? 0) <= nowMs : !ours && !free) {
+        // A task that found its shard held has started all the same: it no longer waits, so
+        // the dispatcher must not keep skipping the shard for it once the holder is done.
+        if (!onlyIfOwner && snap.get('queuedAt') !== undefined)
+          tx.set(ref(key), { queuedAt: FieldValue.delete() }, { merge: true });
+        return false;
+      }
       tx.set(
         ref(key),
         {
@@ -69,7 +75,9 @@ export function createShardLeaseStore(db: Firestore): ShardLeaseStore {
           {
             owner: FieldValue.delete(),
             leaseUntil: FieldValue.delete(),
-            ...(queuedAtMs !== undefined ? { queuedAt: ts(queuedAtMs) } : {}),
+            // The continuation's mark, or none: a stale mark would make the dispatcher skip a
+            // shard that has work and no task (a duplicate task is harmless, a skip is a delay).
+            queuedAt: queuedAtMs !== undefined ? ts(queuedAtMs) : FieldValue.delete(),
           },
           { merge: true },
         );

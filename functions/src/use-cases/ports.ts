@@ -272,12 +272,15 @@ export interface ShardState {
 export interface ShardLeaseStore {
   /**
    * Takes the shard for `owner` until `untilMs` if nobody holds it (or its lease ended): answers
-   * whether it did. Clears the shard's queued mark (its task has started).
+   * whether it did. Clears the shard's queued mark either way (its task has started).
    */
   acquire(key: ShardKey, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
   /** Extends the lease while `owner` still holds it; false when it was taken over. */
   renew(key: ShardKey, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
-  /** Gives the shard up if `owner` holds it; `queuedAtMs` marks the continuation it enqueued. */
+  /**
+   * Gives the shard up if `owner` holds it; `queuedAtMs` marks the continuation it enqueued (and
+   * without one, the queued mark is cleared).
+   */
   release(key: ShardKey, owner: string, queuedAtMs?: number): Promise<void>;
   /** The state of each of `keys` (one batched read). */
   states(keys: readonly ShardKey[]): Promise<Map<ShardKey, ShardState>>;

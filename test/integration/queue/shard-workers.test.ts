@@ -184,6 +184,29 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     assert.ok(!d.enqueued.includes(shard));
   });
 
+  it('when a task finds its shard held, then its queued mark goes, so the next tick does not skip the shard once the holder is done', async () => {
+    const ids = await seed(30);
+    const shard = shardOf(ids[0]!);
+    const first = await dispatch('tick-a');
+    assert.ok(first.enqueued.includes(shard));
+    // Meanwhile a worker took the shard (a continuation, say); the tick's task finds it held.
+    assert.equal(
+      await deps.leases.acquire(shard, 'holder', clock.now(), clock.now() + 60_000),
+      true,
+    );
+    await deps.leases.markQueued([shard], clock.now()); // the tick marked it after enqueueing
+    assert.equal(
+      (await run(shard, tasks.pending.find((t) => t.task.shard === shard)!.id)).outcome,
+      'leased',
+    );
+    // The holder ends without draining everything and without a continuation (it died, say).
+    await deps.leases.release(shard, 'holder');
+    const state = (await deps.leases.states([shard])).get(shard);
+    assert.deepEqual(state, {}, 'neither leased nor queued');
+    const next = await dispatch('tick-b');
+    assert.ok(next.enqueued.includes(shard), 'enqueued again at once, not after the grace');
+  });
+
   it('when workers start on a shard another is draining, then they leave it to that one', async () => {
     const ids = await seed(100);
     const shard = shardOf(ids[0]!);
