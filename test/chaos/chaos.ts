@@ -63,6 +63,8 @@ import {
   type TokenMovePlan,
 } from './token-moves';
 
+import { ALL_SHARDS } from '../../functions/src/core/shard';
+
 const ROOT = resolve(__dirname, '..', '..');
 const PROJECT_ID = 'demo-push';
 
@@ -71,6 +73,11 @@ export interface ChaosOptions {
   pushes: number;
   /** Drain processes running at once. */
   drains: number;
+  /**
+   * Each drain process runs shard workers (drainShard) over its share of the 64 shards (shard
+   * s goes to process s mod drains) instead of one drain over the whole queue.
+   */
+  shardWorkers?: boolean;
   /** Share of the pushes that are notifications for users (`to: {uid}`) instead of tokens. */
   userShare: number;
   /** Share of those users' tokens that move to another user while the drains run. */
@@ -664,6 +671,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           batchSize: options.batchSize,
           fcmTimeoutMs: FCM_TIMEOUT_MS,
           ...(kill ? { kill } : {}),
+          ...(options.shardWorkers
+            ? { shards: ALL_SHARDS.filter((s) => s % options.drains === slot) }
+            : {}),
         };
         const code = await runProcess(
           'drain-child.ts',

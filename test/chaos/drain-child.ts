@@ -24,7 +24,17 @@ import {
   type FcmSender,
   type SendOutcome,
 } from '../../functions/src/fcm';
-import { drainDuePushes } from '../../functions/src/use-cases/drain-pushes';
+import {
+  createQuotaStore,
+  createShardLeaseStore,
+} from '../../functions/src/adapters/queue-state-store';
+import {
+  addCounts,
+  emptyCounts,
+  type DeliveryCounts,
+} from '../../functions/src/use-cases/deliver-pushes';
+import { drainDuePushes, type DrainReport } from '../../functions/src/use-cases/drain-pushes';
+import { drainShard } from '../../functions/src/use-cases/shard-workers';
 import { prng, TAG_KEY, virtualClock, type ChildConfig, type ControlMessage } from './shared';
 
 const CONTROL_FD = 3;
@@ -209,16 +219,49 @@ async function main(): Promise<void> {
     now,
     random,
   };
+  const settings = {
+    batchSize: cfg.batchSize,
+    timeBudgetMs: cfg.timeBudgetMs,
+    leaseMs: cfg.leaseMs,
+    leaseSafetyMs: cfg.leaseSafetyMs,
+    maxAttempts: cfg.maxAttempts,
+    backoffBaseMs: cfg.backoffBaseMs,
+  };
+  /** As shard workers: each of this child's shards in turn, with the production worker. */
+  const shardRun = async (
+    run: number,
+    shards: number[],
+  ): Promise<Pick<DrainReport, 'stoppedBy'> & DeliveryCounts> => {
+    const workerDeps = {
+      ...deps,
+      leases: createShardLeaseStore(db),
+      quota: createQuotaStore(db),
+      // Continuations are not needed here: this loop comes back to every shard.
+      tasks: { enqueue: async () => 'enqueued' as const },
+      // The quota backoff is in virtual time.
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms / cfg.speed)),
+    };
+    let counts = emptyCounts();
+    let contended = false;
+    for (const shard of shards) {
+      const r = await drainShard(
+        workerDeps,
+        { ...settings, pipeline: true },
+        {
+          shard,
+          taskId: `${cfg.childId}-${run}-${shard}`,
+          runId: `${cfg.childId}:${run}:s${shard}`,
+        },
+      );
+      if (r.drain) counts = addCounts(counts, r.drain);
+      if (r.outcome === 'leased' || r.drain?.stoppedBy === 'contention') contended = true;
+    }
+    return { ...counts, stoppedBy: contended ? 'contention' : 'empty' };
+  };
   for (let run = 1; ; run++) {
-    const report = await drainDuePushes(deps, {
-      batchSize: cfg.batchSize,
-      timeBudgetMs: cfg.timeBudgetMs,
-      leaseMs: cfg.leaseMs,
-      leaseSafetyMs: cfg.leaseSafetyMs,
-      maxAttempts: cfg.maxAttempts,
-      backoffBaseMs: cfg.backoffBaseMs,
-      runId: `${cfg.childId}:${run}`,
-    });
+    const report = cfg.shards
+      ? await shardRun(run, cfg.shards)
+      : await drainDuePushes(deps, { ...settings, runId: `${cfg.childId}:${run}` });
     logger.info('drain.finished', { runId: `${cfg.childId}:${run}`, ...report });
     // The earliest pending push or notification (due, leased or reserved for later); final ones
     // have no nextAttemptAt.

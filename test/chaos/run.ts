@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       seed,
       pushes: Number(arg('pushes') ?? CHAOS_DEFAULTS.pushes),
       drains: Number(arg('drains') ?? CHAOS_DEFAULTS.drains),
+      shardWorkers: process.argv.includes('--shard-workers'),
       logDir: join(resolve(__dirname, '..', '..'), '.tmp', 'chaos-logs'),
       log: (line) => console.log(`  ${line}`),
     });

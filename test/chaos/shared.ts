@@ -58,6 +58,11 @@ export interface ChildConfig {
   fcmTimeoutMs: number;
   /** Exit the process at this point of the `atPage`-th page, if given. */
   kill?: { point: KillPoint; atPage: number };
+  /**
+   * Run as shard workers (drainShard: shard leases, pipelined pages, the shared quota record)
+   * over these shards, one after another, instead of one drain over the whole queue.
+   */
+  shards?: number[];
 }
 
 /** Data key the child adds to every message so the parent can match FCM requests to answers. */
