@@ -43,8 +43,6 @@ export interface DeliverSettings {
    * access-token fetch and the request, twice with the 401 replay) must end inside the lease.
    */
   leaseSafetyMs: number;
-  /** Dead-token deletes that take longer are left running and logged (default 10 s). */
-  tokenDeleteTimeoutMs?: number;
   /** QUIET_HOURS_SPREAD_MINUTES in ms (default: the param's default). */
   quietHoursSpreadMs?: number;
 }
@@ -120,32 +118,6 @@ export function quotaBackoffUntil(
   return until;
 }
 
-const TOKEN_DELETE_TIMEOUT_MS = 10_000;
-
-/** Like Promise.allSettled, but what has not settled within `ms` counts as failed (still running). */
-async function settledWithin<T>(
-  promises: Array<Promise<T>>,
-  ms: number,
-): Promise<Array<PromiseSettledResult<T>>> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  const out = await Promise.all(
-    promises.map((p) =>
-      Promise.race([p.then((value) => ({ status: 'fulfilled' as const, value })), late]).then(
-        (r): PromiseSettledResult<T> =>
-          r === 'late'
-            ? { status: 'rejected', reason: new Error(`still running after ${ms} ms`) }
-            : r,
-        (reason: unknown): PromiseSettledResult<T> => ({ status: 'rejected', reason }),
-      ),
-    ),
-  );
-  clearTimeout(timer);
-  return out;
-}
-
 export async function deliverClaimed(
   deps: DeliverDeps,
   claimed: readonly ClaimedPush[],
@@ -203,11 +175,10 @@ export async function deliverClaimed(
   });
 
   // Before the results, so a push recorded as UNREGISTERED implies its token is gone; but a
-  // failed (or hanging) delete only gets logged: FCM has answered, and losing the page's results
-  // would send every push of it again when the lease ends.
-  const deletes = await settledWithin(
+  // failed delete only gets logged: FCM has answered, and losing the page's results would send
+  // every push of it again when the lease ends.
+  const deletes = await Promise.allSettled(
     [...deadTokens].map((token) => deps.tokens.delete(tokenIdOf(token))),
-    settings.tokenDeleteTimeoutMs ?? TOKEN_DELETE_TIMEOUT_MS,
   );
   const tokenDeleteErrors = deletes.flatMap((d) =>
     d.status === 'rejected'

@@ -42,8 +42,6 @@ export interface DrainSettings {
   runId: string;
   /** QUIET_HOURS_SPREAD_MINUTES in ms (default: the param's default). */
   quietHoursSpreadMs?: number;
-  /** Dead-token deletes slower than this are left running and logged (default 10 s). */
-  tokenDeleteTimeoutMs?: number;
   /**
    * Which part of the queue: a set of shards (a shard worker), the documents written before
    * shards existed (`{unsharded: true}`), or, absent, the whole queue as one query.
