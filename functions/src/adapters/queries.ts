@@ -78,4 +78,36 @@ export const QUERIES = {
   },
   /** Operator CLI (`fcm-push stats`): failed/rejected pushes counted per result code. */
   failuresByCode: { collection: 'pushes', equality: ['status', 'result.code'] },
+  /**
+   * Operator console (client SDK, rules allow operators): the Pushes page lists either
+   * collection newest first, filtered by nothing, status, uid, or both. Unfiltered and by-status
+   * lists reuse recentPushes / pushesByStatus / notificationsByStatus, and notificationsByUser
+   * serves the notifications-by-uid list.
+   */
+  recentNotifications: {
+    collection: 'notifications',
+    equality: [],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
+  pushesByUser: {
+    collection: 'pushes',
+    equality: ['uid'],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
+  pushesByUserAndStatus: {
+    collection: 'pushes',
+    equality: ['uid', 'status'],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
+  notificationsByUserAndStatus: {
+    collection: 'notifications',
+    equality: ['uid', 'status'],
+    order: { field: 'createdAt', direction: 'desc' },
+  },
+  /** Operator console overview: the per-minute statistics of the last hour (a listener). */
+  statsMinutesSince: {
+    collection: 'pushStatsMinutes',
+    equality: [],
+    order: { field: 'minute', direction: 'asc' },
+  },
 } satisfies Record<string, QuerySpec>;
