@@ -11,3 +11,5 @@ export function manualClock(startMs = Date.now()) {
     },
   };
 }
+
+export type ManualClock = ReturnType<typeof manualClock>;
