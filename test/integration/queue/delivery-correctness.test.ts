@@ -4,82 +4,39 @@
  * under replays and out-of-order events, nothing is lost when a step fails, and re-sends are
  * bounded.
  */
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   appointmentReminder,
   REMINDER_LEAD_MS,
 } from '../../../functions/src/checks/appointment-reminder';
-import { createStores, type Stores } from '../../../functions/src/adapters/stores';
 import type { TokenStore } from '../../../functions/src/adapters/token-store';
 import { tokenIdOf } from '../../../functions/src/core/token-id';
-import {
-  drainDuePushes,
-  type DrainDeps,
-  type DrainSettings,
-} from '../../../functions/src/use-cases/drain-pushes';
+import { drainDuePushes } from '../../../functions/src/use-cases/drain-pushes';
 import { expandNow } from '../../../functions/src/use-cases/expand-notifications';
 import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
 import { runCheck } from '../../../functions/src/use-cases/run-check';
-import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { startLocalFcm, type LocalFcm } from '../../../tools/local-google/local-fcm';
-import { manualClock } from '../../support/manual-clock';
+import { startLocalFcm } from '../../../tools/local-google/local-fcm';
+import { useQueueWorld } from '../../support/queue-world';
 
 describe('delivery correctness (Firestore emulator + local FCM v1 server)', () => {
-  let fs: TestFirestore;
-  let fcm: LocalFcm;
-  let clock: ReturnType<typeof manualClock>;
-  let deps: DrainDeps & Stores;
-  let n = 0;
   const T0 = Date.parse('2030-03-01T09:00:00Z');
-  const settings = (over: Partial<DrainSettings> = {}): DrainSettings => ({
-    batchSize: 50,
-    timeBudgetMs: 60_000,
-    leaseMs: 60_000,
-    leaseSafetyMs: 5_000,
-    maxAttempts: 3,
-    backoffBaseMs: 10_000,
-    runId: `run-${n++}`,
-    ...over,
-  });
+  const world = useQueueWorld({ fcm: { timeoutMs: 1_000 }, startMs: T0 });
+  const { clock } = world;
 
-  before(async () => {
-    fs = connectTestFirestore();
-    fcm = await startLocalFcm({ timeoutMs: 1_000 });
-  });
-  beforeEach(async () => {
-    await fs.reset();
-    fcm.server.rules.clear();
-    fcm.server.accepted.length = 0;
-    fcm.server.unregistered.clear();
-    clock = manualClock(T0);
-    deps = { ...createStores(fs.db), sender: fcm.sender, now: clock.now, random: () => 0.5 };
-  });
-  afterEach(() => fcm.server.rules.clear());
-  after(async () => {
-    await fcm.close();
-    await fs.close();
-  });
-
-  const register = (uid: string, token: string) =>
-    deps.tokens.save(uid, tokenIdOf(token), { token, platform: 'android' }, 10);
+  const register = (uid: string, token: string) => world.device(uid, token);
   const signOut = (uid: string, token: string) =>
-    deps.tokens.deleteIfOwnedBy(uid, tokenIdOf(token));
-  const acceptedTokens = () => fcm.server.accepted.map((a) => a.message.token);
-  const notification = async (id: string) =>
-    (await fs.db.collection('notifications').doc(id).get()).data()!;
-  const push = async (id: string) => (await fs.db.collection('pushes').doc(id).get()).data()!;
-  const allPushes = async () => (await fs.db.collection('pushes').get()).docs.map((d) => d.data());
+    world.deps.tokens.deleteIfOwnedBy(uid, tokenIdOf(token));
+  const acceptedTokens = () => world.fcm.server.accepted.map((a) => a.message.token);
+  const notification = (id: string) => world.data('notifications', id);
+  const push = (id: string) => world.data('pushes', id);
+  const allPushes = async () =>
+    (await world.fs.db.collection('pushes').get()).docs.map((d) => d.data());
 
   /** A reminder for `uid`, due in an hour, through the outbox (the same path as a check). */
   async function remindInAnHour(uid: string, title = `${uid}'s appointment`): Promise<string> {
-    const out = await acceptPushRequest(
-      deps,
-      { to: { uid }, title, reservedAt: new Date(clock.now() + 3_600_000) },
-      { path: `pushRequests/${uid}-${n++}`, createTimeMs: clock.now(), nowMs: clock.now() },
-    );
-    assert.equal(out.status, 'accepted', JSON.stringify(out));
-    return out.status === 'accepted' ? out.queued.notificationIds[0] : '';
+    const request = { to: { uid }, title, reservedAt: new Date(clock.now() + 3_600_000) };
+    return (await world.accept(request, `${uid}-${world.seq()}`)).notificationIds[0]!;
   }
 
   describe('1. a reserved push reaches the user’s devices as they are at send time', () => {
@@ -89,7 +46,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       await signOut('alice', 'shared-phone');
       await register('bob', 'shared-phone');
       clock.advance(3_600_000);
-      await drainDuePushes(deps, settings());
+      await world.drain();
       assert.deepEqual(acceptedTokens(), [], 'nothing may reach the phone now that it is Bob’s');
       const d = await notification(id);
       assert.equal(d.status, 'undeliverable');
@@ -100,7 +57,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       await register('alice', 'shared-phone');
       const id = await remindInAnHour('alice');
       clock.advance(3_600_000);
-      const expansion = await expandNow(deps, [id], {
+      const expansion = await expandNow(world.deps, [id], {
         maxAttempts: 3,
         leaseMs: 60_000,
         runId: 'x',
@@ -108,7 +65,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       assert.equal(expansion.deliveryIds.length, 1);
       await signOut('alice', 'shared-phone');
       await register('bob', 'shared-phone');
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.notOwned, 1);
       assert.deepEqual(acceptedTokens(), []);
       const delivery = await push(expansion.deliveryIds[0]);
@@ -122,13 +79,13 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       await register('alice', 'shared-phone');
       const id = await remindInAnHour('alice');
       clock.advance(3_600_000);
-      fcm.server.rules.forToken('shared-phone', { kind: 'error', code: 'UNAVAILABLE' }, 1);
-      const first = await drainDuePushes(deps, settings());
+      world.fcm.server.rules.forToken('shared-phone', { kind: 'error', code: 'UNAVAILABLE' }, 1);
+      const first = await world.drain();
       assert.equal(first.retried, 1, 'the first attempt failed transiently');
       await signOut('alice', 'shared-phone');
       await register('bob', 'shared-phone');
       clock.advance(3_600_000);
-      const second = await drainDuePushes(deps, settings());
+      const second = await world.drain();
       assert.equal(second.notOwned, 1);
       assert.deepEqual(acceptedTokens(), []);
       const [delivery] = await allPushes();
@@ -142,7 +99,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       await register('alice', 'alice-new'); // The app got a new token and registered it...
       await signOut('alice', 'alice-old'); // ...and dropped the old one.
       clock.advance(3_600_000);
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.sent, 1);
       assert.deepEqual(acceptedTokens(), ['alice-new']);
       assert.equal((await notification(id)).status, 'expanded');
@@ -152,13 +109,13 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       await register('alice', 'alice-old');
       await remindInAnHour('alice');
       await register('alice', 'alice-new');
-      fcm.server.unregistered.add('alice-old');
+      world.fcm.server.unregistered.add('alice-old');
       clock.advance(3_600_000);
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.sent, 1);
       assert.equal(report.rejected, 1);
       assert.deepEqual(acceptedTokens(), ['alice-new']);
-      assert.equal((await fs.db.doc(`pushTokens/${tokenIdOf('alice-old')}`).get()).exists, false);
+      assert.equal(await world.hasToken('alice-old'), false);
     });
 
     it('when A has no device when the reminder is queued, then it is kept and reaches the device registered later', async () => {
@@ -166,7 +123,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       assert.equal((await notification(id)).status, 'pending');
       await register('alice', 'alice-later');
       clock.advance(3_600_000);
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.sent, 1);
       assert.deepEqual(acceptedTokens(), ['alice-later']);
     });
@@ -174,7 +131,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
     it('when A still has no device when it is due, then it ends undeliverable with NO_DEVICES, not silently', async () => {
       const id = await remindInAnHour('alice');
       clock.advance(3_600_000);
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.undeliverable, 1);
       const d = await notification(id);
       assert.equal(d.status, 'undeliverable');
@@ -188,7 +145,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       await register('alice', 'alice-tablet');
       const id = await remindInAnHour('alice', 'Dentist');
       clock.advance(3_600_000);
-      await drainDuePushes(deps, settings());
+      await world.drain();
       const n = await notification(id);
       assert.equal(n.status, 'expanded');
       assert.equal(n.deliveryIds.length, 2);
@@ -211,13 +168,13 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       const id = await remindInAnHour('alice');
       clock.advance(3_600_000);
       // The crashed run: claimed and wrote the deliveries, then died before ending the notification.
-      const [snap] = await deps.notifications.getAll([id]);
-      const claimed = await deps.notifications.claim([snap], {
+      const [snap] = await world.deps.notifications.getAll([id]);
+      const claimed = await world.deps.notifications.claim([snap], {
         nowMs: clock.now(),
         leaseMs: 60_000,
         runId: 'crashed',
       });
-      await deps.pushes.createAll(
+      await world.deps.pushes.createAll(
         [
           {
             id: (await import('../../../functions/src/core/notification')).deliveryIdOf(
@@ -235,7 +192,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
         clock.now(),
       );
       clock.advance(60_001);
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(
         report.deliveriesCreated,
         0,
@@ -243,7 +200,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       );
       assert.equal(report.sent, 1);
       assert.equal((await allPushes()).length, 1);
-      assert.deepEqual([...fcm.acceptedByPushId().values()], [1]);
+      assert.deepEqual([...world.fcm.acceptedByPushId().values()], [1]);
     });
   });
 
@@ -252,18 +209,18 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       for (let i = 0; i < 120; i++) await register(`racer-${i}`, `racer-phone-${i}`);
       for (let i = 0; i < 120; i++) await remindInAnHour(`racer-${i}`);
       clock.advance(3_600_000);
-      fcm.server.setRttMs(5);
+      world.fcm.server.setRttMs(5);
       const reports = await Promise.all([
-        drainDuePushes(deps, settings({ batchSize: 40 })),
-        drainDuePushes(deps, settings({ batchSize: 40 })),
-        drainDuePushes(deps, settings({ batchSize: 25 })),
+        world.drain({ batchSize: 40 }),
+        world.drain({ batchSize: 40 }),
+        world.drain({ batchSize: 25 }),
       ]);
-      fcm.server.setRttMs(0);
+      world.fcm.server.setRttMs(0);
       assert.equal(
         reports.reduce((n, r) => n + r.sent, 0),
         120,
       );
-      const counts = fcm.acceptedByPushId();
+      const counts = world.fcm.acceptedByPushId();
       assert.equal(counts.size, 120);
       assert.ok(
         [...counts.values()].every((v) => v === 1),
@@ -285,7 +242,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       before: Record<string, unknown> | undefined,
       after: Record<string, unknown> | undefined,
     ) =>
-      runCheck(deps, appointmentReminder, {
+      runCheck(world.deps, appointmentReminder, {
         eventId,
         eventTimeMs,
         path: 'appointments/a1',
@@ -295,9 +252,9 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
         nowMs: clock.now(),
       });
     const pending = async () =>
-      (await fs.db.collection('notifications').where('status', '==', 'pending').get()).docs.map(
-        (d) => d.get('reservedAt').toMillis(),
-      );
+      (
+        await world.fs.db.collection('notifications').where('status', '==', 'pending').get()
+      ).docs.map((d) => d.get('reservedAt').toMillis());
     const e1 = () => appointment('E1', T0, undefined, { uid: 'bob', startsAt: startsAt(5) });
     const e2 = () =>
       appointment(
@@ -336,7 +293,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
     it('when two users use the same key, then one user’s replacement never cancels the other’s', async () => {
       const digest = (uid: string, eventId: string, t: number) =>
         acceptPushRequest(
-          deps,
+          world.deps,
           {
             to: { uid },
             title: 'Weekly digest',
@@ -350,7 +307,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       const bobAgain = await digest('bob', 'b2', T0 + 2);
       assert.equal(bobAgain.status === 'accepted' && bobAgain.queued.cancelledIds.length, 1);
       const byUser = (
-        await fs.db.collection('notifications').where('status', '==', 'pending').get()
+        await world.fs.db.collection('notifications').where('status', '==', 'pending').get()
       ).docs.map((d) => d.get('uid'));
       assert.deepEqual(byUser.sort(), ['alice', 'bob']);
     });
@@ -373,9 +330,9 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
         ],
       };
       const failing = {
-        ...deps,
+        ...world.deps,
         keys: {
-          ...deps.keys,
+          ...world.deps.keys,
           queue: async () => {
             throw Object.assign(new Error('14 UNAVAILABLE: injected'), { code: 14 });
           },
@@ -391,33 +348,29 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
         nowMs: T0,
       };
       await assert.rejects(runCheck(failing, twoRequests, event), /UNAVAILABLE/);
-      assert.equal((await fs.db.collection('notifications').get()).size, 1, 'half written');
-      const retried = await runCheck(deps, twoRequests, event);
+      assert.equal((await world.fs.db.collection('notifications').get()).size, 1, 'half written');
+      const retried = await runCheck(world.deps, twoRequests, event);
       assert.equal(retried.notificationIds.length, 2);
       assert.equal(retried.created, 1, 'the retry adds only what was missing');
-      const again = await runCheck(deps, twoRequests, event);
+      const again = await runCheck(world.deps, twoRequests, event);
       assert.equal(again.created, 0);
-      assert.equal((await fs.db.collection('notifications').get()).size, 2);
+      assert.equal((await world.fs.db.collection('notifications').get()).size, 2);
     });
   });
 
   describe('4. a failure after FCM answered never discards the page’s results', () => {
     it('when deleting a dead token fails, then every result of the page is still written', async () => {
       for (const t of ['ok-1', 'dead-1', 'ok-2']) {
-        await acceptPushRequest(
-          deps,
-          { to: { token: t }, title: 'x' },
-          { path: `pushRequests/${t}`, createTimeMs: clock.now(), nowMs: clock.now() },
-        );
+        await world.outbox({ to: { token: t }, title: 'x' }, t);
       }
-      fcm.server.unregistered.add('dead-1');
+      world.fcm.server.unregistered.add('dead-1');
       const tokens: TokenStore = {
-        ...deps.tokens,
+        ...world.deps.tokens,
         delete: async () => {
           throw new Error('injected: token delete failed');
         },
       };
-      const report = await drainDuePushes({ ...deps, tokens }, settings());
+      const report = await drainDuePushes({ ...world.deps, tokens }, world.settings());
       assert.equal(report.sent, 2);
       assert.equal(report.rejected, 1);
       assert.equal(report.tokenDeletesFailed, 1);
@@ -425,34 +378,26 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       const statuses = (await allPushes()).map((d) => d.status).sort();
       assert.deepEqual(statuses, ['rejected', 'sent', 'sent']);
       clock.advance(3_600_000);
-      const later = await drainDuePushes(deps, settings());
+      const later = await world.drain();
       assert.equal(later.claimed, 0, 'nothing is due again: no push is re-sent');
-      assert.equal(fcm.server.accepted.length, 2);
+      assert.equal(world.fcm.server.accepted.length, 2);
     });
   });
 
   describe('5. MAX_ATTEMPTS bounds every re-send, crashes included', () => {
     it('when every run dies after FCM accepted, then after MAX_ATTEMPTS claims the push ends ATTEMPTS_EXHAUSTED without another send', async () => {
-      const out = await acceptPushRequest(
-        deps,
-        { to: { token: 'doomed' }, title: 'x' },
-        { path: 'pushRequests/doomed', createTimeMs: clock.now(), nowMs: clock.now() },
-      );
+      const out = await world.outbox({ to: { token: 'doomed' }, title: 'x' }, 'doomed');
       const id = out.status === 'accepted' ? out.queued.pushIds[0] : '';
       // Three runs (maxAttempts = 3) claim it and die before writing a result (say, after FCM
       // accepted: out of memory, a timeout).
       for (let i = 0; i < 3; i++) {
-        const { claimed } = await deps.pushes.claim(await deps.pushes.findDue(clock.now(), 10), {
-          nowMs: clock.now(),
-          leaseMs: 60_000,
-          runId: `dies-${i}`,
-        });
+        const { claimed } = await world.claimDue(`dies-${i}`);
         assert.equal(claimed.length, 1);
         clock.advance(60_001);
       }
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.exhausted, 1);
-      assert.equal(fcm.server.accepted.length, 0, 'not sent a fourth time');
+      assert.equal(world.fcm.server.accepted.length, 0, 'not sent a fourth time');
       const d = await push(id);
       assert.equal(d.status, 'failed');
       assert.equal(d.result.code, 'ATTEMPTS_EXHAUSTED');
@@ -466,7 +411,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       const slow = await startLocalFcm({ concurrency: 1, timeoutMs: 1_000 });
       slow.server.setRttMs(150);
       try {
-        const realDeps = { ...deps, sender: slow.sender, now: Date.now };
+        const realDeps = { ...world.deps, sender: slow.sender, now: Date.now };
         for (let i = 0; i < 12; i++) {
           await acceptPushRequest(
             realDeps,
@@ -476,7 +421,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
         }
         const report = await drainDuePushes(
           realDeps,
-          settings({ leaseMs: 3_000, leaseSafetyMs: 2_300, timeBudgetMs: 1 }),
+          world.settings({ leaseMs: 3_000, leaseSafetyMs: 2_300, timeBudgetMs: 1 }),
         );
         assert.ok(report.sent >= 1 && report.sent < 12, `sent ${report.sent}`);
         assert.equal(report.deferred, 12 - report.sent);
