@@ -1,9 +1,17 @@
-// ESLint flat config: TypeScript-aware rules for functions/, test/ and tools/.
+// ESLint flat config: TypeScript-aware rules for functions/, console/, test/ and tools/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'functions/lib/**', '.tmp/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'functions/lib/**',
+      '.tmp/**',
+      'console/dist/**',
+      'test-artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
