@@ -5,22 +5,13 @@
  * per device, and a push to a registered token applies its owner's preferences at send time.
  * Preferences are read when the push is sent, not when it was queued.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStores, type Stores } from '../../../functions/src/adapters/stores';
 import type { PreferenceChange } from '../../../functions/src/core/preferences';
-import { tokenIdOf } from '../../../functions/src/core/token-id';
 import { deliverNow } from '../../../functions/src/use-cases/deliver-pushes';
-import {
-  drainDuePushes,
-  type DrainDeps,
-  type DrainSettings,
-} from '../../../functions/src/use-cases/drain-pushes';
 import { expandNow } from '../../../functions/src/use-cases/expand-notifications';
 import { processPushRequest } from '../../../functions/src/use-cases/outbox';
-import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { manualClock } from '../../support/manual-clock';
-import { startLocalFcm, type LocalFcm } from '../../../tools/local-google/local-fcm';
+import { useQueueWorld } from '../../support/queue-world';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -32,61 +23,32 @@ const SPREAD_MS = 10 * MIN;
 const NIGHT = { start: '22:00', end: '08:00' };
 
 describe('what users control: opt-outs, quiet hours, language (outbox + drain, emulator)', () => {
-  let fs: TestFirestore;
-  let fcm: LocalFcm;
-  let clock: ReturnType<typeof manualClock>;
-  let deps: DrainDeps & Stores;
-  let n = 0;
-  const settings = (over: Partial<DrainSettings> = {}): DrainSettings => ({
-    batchSize: 50,
-    timeBudgetMs: 60_000,
-    leaseMs: 60_000,
-    leaseSafetyMs: 5_000,
-    maxAttempts: 3,
-    backoffBaseMs: 10_000,
-    quietHoursSpreadMs: SPREAD_MS,
-    runId: `run-${n++}`,
-    ...over,
+  const world = useQueueWorld({
+    fcm: { timeoutMs: 1_000 },
+    startMs: T0,
+    // The world's random is 0.5: a deferred delivery lands in the middle of the spread (5 minutes
+    // after the end).
+    settings: { quietHoursSpreadMs: SPREAD_MS },
   });
+  const { clock, device, data: doc } = world;
 
-  before(async () => {
-    fs = connectTestFirestore();
-    fcm = await startLocalFcm({ timeoutMs: 1_000 });
-  });
-  beforeEach(async () => {
-    await fs.reset();
-    fcm.server.rules.clear();
-    fcm.server.accepted.length = 0;
-    clock = manualClock(T0);
-    // random 0.5: a deferred delivery lands in the middle of the spread (5 minutes after the end).
-    deps = { ...createStores(fs.db), sender: fcm.sender, now: clock.now, random: () => 0.5 };
-  });
-  after(async () => {
-    await fcm.close();
-    await fs.close();
-  });
-
-  const device = (uid: string, token: string, meta: { locale?: string; timezone?: string } = {}) =>
-    deps.tokens.save(uid, tokenIdOf(token), { token, platform: 'android', ...meta }, 10);
   const prefer = async (uid: string, change: PreferenceChange) => {
-    const r = await deps.preferences.update(uid, change);
+    const r = await world.deps.preferences.update(uid, change);
     assert.ok(r.ok, JSON.stringify(r));
   };
   const accepted = () =>
-    fcm.server.accepted.map((a) => ({
+    world.fcm.server.accepted.map((a) => ({
       token: a.message.token,
       title: (a.message.notification as { title?: string } | undefined)?.title,
       body: (a.message.notification as { body?: string } | undefined)?.body,
     }));
-  const doc = async (collection: string, id: string) =>
-    (await fs.db.collection(collection).doc(id).get()).data()!;
 
   /** An outbox document, processed as the trigger does (queue, then record the outcome). */
   async function outbox(request: Record<string, unknown>) {
-    const path = `pushRequests/r-${n++}`;
-    await fs.db.doc(path).set(request);
+    const path = `pushRequests/r-${world.seq()}`;
+    await world.fs.db.doc(path).set(request);
     const outcome = await processPushRequest(
-      deps,
+      world.deps,
       { path, createTimeMs: clock.now(), data: request },
       clock.now(),
     );
@@ -108,7 +70,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
         category: 'marketing',
       });
       assert.equal(outcome.status, 'accepted');
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.suppressedNotifications, 1);
       assert.deepEqual(accepted(), []);
       const id = outcome.status === 'accepted' ? outcome.queued.notificationIds[0] : '';
@@ -118,8 +80,8 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       assert.equal(notification.result.code, 'OPTED_OUT:marketing');
       assert.equal(notification.nextAttemptAt, undefined, 'it leaves the queue');
       assert.ok(notification.deleteAt, 'and is deleted by TTL after retention');
-      assert.equal((await fs.db.collection('pushes').get()).size, 0);
-      assert.equal((await fs.db.doc(path).get()).get('status'), 'accepted');
+      assert.equal((await world.fs.db.collection('pushes').get()).size, 0);
+      assert.equal((await world.fs.db.doc(path).get()).get('status'), 'accepted');
     });
 
     it('when the user opts out after a reminder was queued, then it is suppressed when due (decided at send time)', async () => {
@@ -130,7 +92,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       });
       await prefer('alice', { categories: { reminders: false } });
       clock.advance(HOUR);
-      await drainDuePushes(deps, settings());
+      await world.drain();
       assert.equal((await doc('notifications', id)).status, 'suppressed');
       assert.deepEqual(accepted(), []);
     });
@@ -142,9 +104,9 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await queueFor('alice', { title: 'Plain' });
       await prefer('alice', { categories: { marketing: true } });
       await queueFor('alice', { title: 'Sale', category: 'marketing' });
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.sent, 3);
-      const categories = (await fs.db.collection('pushes').get()).docs.map((d) =>
+      const categories = (await world.fs.db.collection('pushes').get()).docs.map((d) =>
         d.get('category'),
       );
       assert.deepEqual(categories.sort(), ['default', 'marketing', 'orders']);
@@ -158,7 +120,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await prefer('alice', { quietHours: NIGHT }); // no zone of its own: each device's counts
       const id = await queueFor('alice');
 
-      const first = await drainDuePushes(deps, settings());
+      const first = await world.drain();
       assert.equal(first.sent, 1);
       assert.equal(first.deferredDeliveries, 1);
       assert.deepEqual(
@@ -168,8 +130,9 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       const notification = await doc('notifications', id);
       assert.equal(notification.status, 'expanded');
       assert.deepEqual(notification.result, { deliveries: 2, deferred: 1 });
-      const waiting = (await fs.db.collection('pushes').where('status', '==', 'pending').get())
-        .docs[0];
+      const waiting = (
+        await world.fs.db.collection('pushes').where('status', '==', 'pending').get()
+      ).docs[0];
       assert.equal(waiting.get('pushToken'), 'seoul-phone');
       assert.equal(waiting.get('nextAttemptAt').toMillis(), SEOUL_MORNING + SPREAD_MS / 2);
       assert.equal(waiting.get('result').code, 'QUIET_HOURS');
@@ -180,9 +143,9 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       assert.equal(deferredEntry?.code, 'QUIET_HOURS');
 
       clock.set(SEOUL_MORNING + SPREAD_MS / 2 - 1);
-      assert.equal((await drainDuePushes(deps, settings())).sent, 0, 'not before its time');
+      assert.equal((await world.drain()).sent, 0, 'not before its time');
       clock.set(SEOUL_MORNING + SPREAD_MS / 2);
-      assert.equal((await drainDuePushes(deps, settings())).sent, 1);
+      assert.equal((await world.drain()).sent, 1);
       assert.deepEqual(
         accepted().map((a) => a.token),
         ['berlin-tablet', 'seoul-phone'],
@@ -196,7 +159,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'berlin-tablet', { timezone: 'Europe/Berlin' });
       await prefer('alice', { quietHours: NIGHT, timezone: 'Asia/Seoul' });
       await queueFor('alice');
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.sent, 0);
       assert.equal(report.deferredDeliveries, 1);
     });
@@ -205,13 +168,13 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'seoul-phone', { timezone: 'Asia/Seoul' });
       await prefer('alice', { quietHours: NIGHT });
       const id = await queueFor('alice', { expiresAt: new Date(clock.now() + HOUR) });
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.quietHoursExpired, 1);
       assert.deepEqual(accepted(), []);
       const notification = await doc('notifications', id);
       assert.equal(notification.status, 'expired');
       assert.equal(notification.result.code, 'QUIET_HOURS');
-      const [delivery] = (await fs.db.collection('pushes').get()).docs;
+      const [delivery] = (await world.fs.db.collection('pushes').get()).docs;
       assert.equal(delivery.get('status'), 'expired');
       assert.equal(delivery.get('result').code, 'QUIET_HOURS');
       assert.equal(delivery.get('nextAttemptAt'), undefined, 'not in the queue');
@@ -222,10 +185,10 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'seoul-phone', { timezone: 'Asia/Seoul' });
       await prefer('alice', { quietHours: NIGHT });
       const id = await queueFor('alice', { category: 'news' });
-      await drainDuePushes(deps, settings());
+      await world.drain();
       await prefer('alice', { categories: { news: false } });
       clock.set(SEOUL_MORNING + SPREAD_MS);
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.suppressed, 1);
       assert.deepEqual(accepted(), []);
       const [deliveryId] = (await doc('notifications', id)).deliveryIds as string[];
@@ -238,17 +201,13 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'berlin-tablet', { timezone: 'Europe/Berlin' });
       await prefer('alice', { quietHours: NIGHT });
       await queueFor('alice');
-      fcm.server.rules.forToken('berlin-tablet', { kind: 'error', code: 'UNAVAILABLE' }, 1);
-      assert.equal(
-        (await drainDuePushes(deps, settings())).retried,
-        1,
-        '16:30 in Berlin: sent, failed',
-      );
+      world.fcm.server.rules.forToken('berlin-tablet', { kind: 'error', code: 'UNAVAILABLE' }, 1);
+      assert.equal((await world.drain()).retried, 1, '16:30 in Berlin: sent, failed');
       clock.set(Date.parse('2030-06-01T20:30:00Z')); // 22:30 in Berlin: quiet
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.quietHoursDeferred, 1);
       assert.deepEqual(accepted(), []);
-      const [delivery] = (await fs.db.collection('pushes').get()).docs;
+      const [delivery] = (await world.fs.db.collection('pushes').get()).docs;
       assert.equal(delivery.get('status'), 'pending');
       assert.equal(
         delivery.get('attempts'),
@@ -266,7 +225,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'seoul-phone', { timezone: 'Asia/Seoul' });
       await prefer('alice', { quietHours: NIGHT });
       await queueFor('alice', { title: 'Your code is 123456', ignoreQuietHours: true });
-      assert.equal((await drainDuePushes(deps, settings())).sent, 1);
+      assert.equal((await world.drain()).sent, 1);
     });
 
     it('when a notification is delivered immediately (the trigger’s path), then a deferred device is not among the deliveries sent now', async () => {
@@ -274,7 +233,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'berlin-tablet', { timezone: 'Europe/Berlin' });
       await prefer('alice', { quietHours: NIGHT });
       const id = await queueFor('alice');
-      const expansion = await expandNow(deps, [id], {
+      const expansion = await expandNow(world.deps, [id], {
         maxAttempts: 3,
         leaseMs: 60_000,
         quietHoursSpreadMs: SPREAD_MS,
@@ -282,7 +241,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       });
       assert.equal(expansion.deliveryIds.length, 1);
       assert.equal(expansion.deferredDeliveries, 1);
-      const report = await deliverNow(deps, expansion.deliveryIds, {
+      const report = await deliverNow(world.deps, expansion.deliveryIds, {
         maxAttempts: 3,
         backoffBaseMs: 10_000,
         leaseMs: 60_000,
@@ -309,7 +268,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'de-tablet', { locale: 'de-AT' });
       await device('alice', 'fr-laptop', { locale: 'fr-FR' });
       const id = await queueFor('alice', { localized });
-      await drainDuePushes(deps, settings());
+      await world.drain();
       const byToken = Object.fromEntries(accepted().map((a) => [a.token, [a.title, a.body]]));
       assert.deepEqual(byToken, {
         'ko-phone': ['안녕하세요', '본문'],
@@ -333,7 +292,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'ko-phone', { locale: 'ko-KR' });
       await prefer('alice', { locale: 'ja-JP' });
       await queueFor('alice', { localized });
-      await drainDuePushes(deps, settings());
+      await world.drain();
       assert.deepEqual(accepted(), [{ token: 'ko-phone', title: 'こんにちは', body: 'Body' }]);
     });
 
@@ -345,7 +304,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       });
       assert.equal(outcome.status, 'rejected');
       assert.match(outcome.status === 'rejected' ? outcome.reason : '', /^localized\.ko: /);
-      assert.equal((await fs.db.collection('notifications').get()).size, 0);
+      assert.equal((await world.fs.db.collection('notifications').get()).size, 0);
     });
   });
 
@@ -359,7 +318,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
         category: 'marketing',
       });
       const id = outcome.status === 'accepted' ? outcome.queued.pushIds[0] : '';
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.suppressed, 1);
       assert.deepEqual(accepted(), []);
       const push = await doc('pushes', id);
@@ -377,7 +336,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
         localized: { ko: { title: '안녕하세요' } },
       });
       const id = outcome.status === 'accepted' ? outcome.queued.pushIds[0] : '';
-      const first = await drainDuePushes(deps, settings());
+      const first = await world.drain();
       assert.equal(first.quietHoursDeferred, 1);
       const waiting = await doc('pushes', id);
       assert.equal(waiting.status, 'pending');
@@ -385,7 +344,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       assert.equal(waiting.result.code, 'QUIET_HOURS');
       assert.equal(waiting.nextAttemptAt.toMillis(), SEOUL_MORNING + SPREAD_MS / 2);
       clock.set(SEOUL_MORNING + SPREAD_MS / 2);
-      assert.equal((await drainDuePushes(deps, settings())).sent, 1);
+      assert.equal((await world.drain()).sent, 1);
       assert.deepEqual(accepted(), [
         { token: 'alice-phone', title: '안녕하세요', body: undefined },
       ]);
@@ -400,7 +359,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
         category: 'marketing',
       });
       await device('bob', 'shared-phone');
-      await drainDuePushes(deps, settings());
+      await world.drain();
       const id = outcome.status === 'accepted' ? outcome.queued.pushIds[0] : '';
       assert.equal((await doc('pushes', id)).status, 'suppressed');
     });
@@ -410,7 +369,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       await device('alice', 'alice-phone', { timezone: 'Asia/Seoul' });
       await outbox({ to: { token: 'unknown-token' }, title: 'Sale!', category: 'marketing' });
       await outbox({ to: { topic: 'news' }, title: 'News', category: 'marketing' });
-      const report = await drainDuePushes(deps, settings());
+      const report = await world.drain();
       assert.equal(report.sent, 2);
       assert.equal(report.suppressed, 0);
     });
