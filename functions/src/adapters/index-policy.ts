@@ -18,6 +18,7 @@
  * Format: https://firebase.google.com/docs/reference/firestore/indexes (fieldOverrides with
  * `indexes: []` disable a field's single-field indexes; `ttl: true` enables a TTL policy).
  */
+import { STATS_COUNTERS } from '../core/stats';
 import { QUERIES, type QuerySpec } from './queries';
 
 export type Order = 'ASCENDING' | 'DESCENDING';
@@ -81,7 +82,14 @@ const INCREASING_TIMESTAMPS = [
 export const TTL_FIELD = 'deleteAt';
 
 /** Collections whose finished documents expire through TTL_FIELD (RETENTION_DAYS). */
-export const TTL_COLLECTIONS = ['pushes', 'notifications', 'pushRequests', 'pushKeys'] as const;
+export const TTL_COLLECTIONS = [
+  'pushes',
+  'notifications',
+  'pushRequests',
+  'pushKeys',
+  // The console's per-minute statistics: two days after their minute (core/stats.ts).
+  'pushStatsMinutes',
+] as const;
 
 /** Per collection, the fields exempt from single-field indexing (unless a query needs them). */
 export const SINGLE_FIELD_EXEMPTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -89,6 +97,8 @@ export const SINGLE_FIELD_EXEMPTIONS: Readonly<Record<string, readonly string[]>
   notifications: [...PAYLOAD_FIELDS, 'deliveryIds', ...INCREASING_TIMESTAMPS],
   pushRequests: [...PAYLOAD_FIELDS, 'to', 'pushIds', 'skipped', ...INCREASING_TIMESTAMPS],
   pushKeys: [...PAYLOAD_FIELDS, ...INCREASING_TIMESTAMPS],
+  // Counters and the codes map are only read whole; `minute` keeps its index (statsMinutesSince).
+  pushStatsMinutes: [...STATS_COUNTERS, 'codes'],
 };
 
 /**

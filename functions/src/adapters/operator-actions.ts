@@ -19,6 +19,8 @@ import { createBulkWriter, flush, grpcCode, GRPC } from './bulk-writes';
 import { NOTIFICATIONS } from './notification-store';
 import { DEFAULT_RETENTION_MS, PUSHES, finishedFields } from './push-store';
 import { QUERIES } from './queries';
+import { count, emptyIncrement, isEmptyIncrement } from '../core/stats';
+import { createStatsStore } from './stats-store';
 
 /** Final states a retry may undo. Sent, cancelled and in-flight pushes are not retried. */
 export const RETRYABLE_STATUSES: readonly PushStatus[] = ['failed', 'rejected', 'expired'];
@@ -114,8 +116,14 @@ export interface OperatorActions {
 
 export function createOperatorActions(
   db: Firestore,
-  options: { operator: string; retentionMs?: number },
+  options: {
+    operator: string;
+    retentionMs?: number;
+    /** Told why a statistics write failed (the action itself stands). */
+    onStatsError?: (error: string) => void;
+  },
 ): OperatorActions {
+  const stats = createStatsStore(db);
   const pushes = db.collection(PUSHES);
   const notifications = db.collection(NOTIFICATIONS);
   const operator = options.operator;
@@ -129,6 +137,7 @@ export function createOperatorActions(
     snaps: readonly DocumentSnapshot[],
     fields: (snap: DocumentSnapshot) => { fields: Record<string, unknown>; notes: string[] },
     action: Action,
+    nowMs: number,
   ): Promise<ChangeOutcome[]> {
     const w = createBulkWriter(db);
     const outcomes = new Map<string, ChangeOutcome>();
@@ -165,6 +174,16 @@ export function createOperatorActions(
         });
       }
     }
+    // The console's counters, after the writes: `retried` / `cancelled` (code CANCELLED).
+    const done = [...outcomes.values()].filter((o) => o.ok).length;
+    const increment = emptyIncrement();
+    count(increment, action, done, 'CANCELLED');
+    // Like the drain's: a failed statistics write is reported and never fails the action.
+    if (!isEmptyIncrement(increment)) {
+      await stats.add(increment, nowMs).catch((err: unknown) => {
+        options.onStatsError?.(err instanceof Error ? err.message : String(err));
+      });
+    }
     return snaps.map((s) => outcomes.get(s.ref.path)!);
   }
 
@@ -174,6 +193,7 @@ export function createOperatorActions(
     verdict: (snap: DocumentSnapshot) => ChangeOutcome | undefined,
     fields: (snap: DocumentSnapshot) => { fields: Record<string, unknown>; notes: string[] },
     action: Action,
+    nowMs: number,
   ): Promise<ChangeOutcome[]> {
     const out = new Map<DocumentSnapshot, ChangeOutcome>();
     const accepted = snaps.filter((snap) => {
@@ -181,7 +201,7 @@ export function createOperatorActions(
       if (refused) out.set(snap, refused);
       return !refused;
     });
-    const done = await guardedUpdate(accepted, fields, action);
+    const done = await guardedUpdate(accepted, fields, action, nowMs);
     accepted.forEach((snap, i) => out.set(snap, done[i]!));
     return snaps.map((s) => out.get(s)!);
   }
@@ -303,6 +323,7 @@ export function createOperatorActions(
           return { fields, notes };
         },
         'retried',
+        nowMs,
       );
     },
 
@@ -329,6 +350,7 @@ export function createOperatorActions(
           };
         },
         'cancelled',
+        nowMs,
       );
     },
   };

@@ -4,6 +4,8 @@ import { createNotificationStore, type NotificationStore } from './notification-
 import { createOutboxStore, type OutboxStore } from './outbox-store';
 import { createPreferenceStore, type PreferenceStore } from './preference-store';
 import { createPushStore, DEFAULT_RETENTION_MS, type PushStore } from './push-store';
+import { createStatsStore } from './stats-store';
+import type { StatsStore } from '../use-cases/ports';
 import { createTokenStore, type TokenStore } from './token-store';
 
 export interface Stores {
@@ -13,6 +15,8 @@ export interface Stores {
   tokens: TokenStore;
   outbox: OutboxStore;
   preferences: PreferenceStore;
+  /** The console's per-minute counters (pushStatsMinutes). */
+  stats: StatsStore;
 }
 
 /**
@@ -30,5 +34,6 @@ export function createStores(
     tokens: createTokenStore(db),
     outbox: createOutboxStore(db, options),
     preferences: createPreferenceStore(db),
+    stats: createStatsStore(db),
   };
 }

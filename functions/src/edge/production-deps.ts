@@ -1,3 +1,4 @@
+import * as logger from 'firebase-functions/logger';
 import { adminApp, firestore } from '../adapters/firebase-app';
 import { fcmSender } from '../adapters/fcm-sender';
 import { createQuotaStore, createShardLeaseStore } from '../adapters/queue-state-store';
@@ -21,6 +22,8 @@ export function productionDeps(settings: { retentionMs: number }): DrainDeps & Q
     sender: fcmSender(),
     now: Date.now,
     random: Math.random,
+    // Statistics never fail the work they count (use-cases/stats.ts): logged here, and dropped.
+    onStatsError: (error) => logger.warn('stats.write_failed', { error }),
   };
 }
 

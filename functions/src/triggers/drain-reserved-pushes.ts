@@ -6,12 +6,18 @@
  * When tasks cannot be enqueued (the Cloud Tasks API disabled, the queue missing, the runtime
  * account without the Cloud Tasks Enqueuer role), it drains the whole queue itself as before
  * (use-cases/drain-pushes), with an error log, so pushes never wait on a broken fan-out.
+ *
+ * Each tick then recounts the operator console's `pushStats/overview` (use-cases/stats): a
+ * failure there is logged (`stats.overview_failed`) and never fails the tick.
  */
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import * as logger from 'firebase-functions/logger';
 import { REGION, readSettings } from '../config/params';
 import { DRAIN_TIMEOUT_SECONDS } from '../config/settings';
+import { firestore } from '../adapters/firebase-app';
+import { createOverviewStore } from '../adapters/stats-store';
 import { shardWorkerDeps } from '../edge/production-deps';
+import { refreshOverview } from '../use-cases/stats';
 import { drainDuePushes } from '../use-cases/drain-pushes';
 import { dispatchShards } from '../use-cases/shard-workers';
 
@@ -44,6 +50,7 @@ export const drainReservedPushes = onSchedule(
         legacyProbe: LEGACY_PROBE,
       });
       logger.info('dispatch.finished', report);
+      await writeOverview();
       return;
     } catch (err) {
       logger.error('dispatch.failed', {
@@ -64,5 +71,17 @@ export const drainReservedPushes = onSchedule(
     const { tokenDeleteErrors, ...counts } = report;
     for (const error of tokenDeleteErrors) logger.warn('push.token_delete_failed', { error });
     logger.info('drain.finished', counts);
+    await writeOverview();
   },
 );
+
+/** The console's overview: count() aggregations, one document; never fails the tick. */
+async function writeOverview(): Promise<void> {
+  try {
+    await refreshOverview({ overview: createOverviewStore(firestore()), now: Date.now });
+  } catch (err) {
+    logger.warn('stats.overview_failed', {
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}

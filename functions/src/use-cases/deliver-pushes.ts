@@ -24,9 +24,11 @@ import {
 import { tokenIdOf } from '../core/token-id';
 import { classifyFcmError } from '../fcm/classify';
 import type { FcmSender, SendOutcome } from '../fcm/types';
+import { count, emptyIncrement, mergeIncrements, outcomesIncrement } from '../core/stats';
 import type { ClaimedPush, PreferenceStore, PushStore, StoredToken, TokenStore } from './ports';
+import { recordStats, type StatsDeps } from './stats';
 
-export interface DeliverDeps {
+export interface DeliverDeps extends StatsDeps {
   pushes: PushStore;
   tokens: TokenStore;
   preferences: PreferenceStore;
@@ -118,12 +120,47 @@ export function quotaBackoffUntil(
   return until;
 }
 
+/**
+ * The page's one statistics write, after its results: the outcomes whose write committed, and
+ * the deliveries its claim ended as DEVICE_NOT_OWNED.
+ */
+async function recordPageStats(
+  deps: DeliverDeps,
+  results: ReadonlyArray<{ claimed: ClaimedPush; update: PushUpdate }>,
+  lostLease: readonly string[],
+  notOwned: number,
+): Promise<void> {
+  const lost = new Set(lostLease);
+  const written = results.filter((r) => !lost.has(r.claimed.push.id));
+  const extra = emptyIncrement();
+  count(extra, 'cancelled', notOwned, 'DEVICE_NOT_OWNED');
+  await recordStats(
+    deps,
+    mergeIncrements(
+      outcomesIncrement(
+        written.map((r) => ({ status: r.update.status, code: r.update.result?.code })),
+      ),
+      extra,
+    ),
+    deps.now(),
+  );
+}
+
+/**
+ * Sends a claimed page and writes its results, then its statistics (one write; `notOwned`: the
+ * deliveries the page's claim ended unsent, counted with it).
+ */
 export async function deliverClaimed(
   deps: DeliverDeps,
   claimed: readonly ClaimedPush[],
   settings: DeliverSettings,
+  page: { notOwned?: number } = {},
 ): Promise<DeliveryReport> {
   const counts = emptyCounts();
+  if (claimed.length === 0) {
+    await recordPageStats(deps, [], [], page.notOwned ?? 0);
+    return { ...counts, tokenDeleteErrors: [] };
+  }
   const startMs = deps.now();
   const safety = settings.leaseSafetyMs;
   const results: Array<{ claimed: ClaimedPush; update: PushUpdate; nowMs: number }> = [];
@@ -190,6 +227,7 @@ export async function deliverClaimed(
 
   const { lostLease } = await deps.pushes.writeResults(results);
   counts.leaseLost = lostLease.length;
+  await recordPageStats(deps, results, lostLease, page.notOwned ?? 0);
   for (const r of results) {
     if (r.update.status === 'sent') counts.sent++;
     else if (r.update.status === 'pending' && !r.update.refundAttempt) counts.retried++;
@@ -301,7 +339,7 @@ export async function deliverNow(
     leaseMs: settings.leaseMs,
     runId: settings.runId,
   });
-  const report = await deliverClaimed(deps, claimed, settings);
+  const report = await deliverClaimed(deps, claimed, settings, { notOwned: notOwned.length });
   report.notOwned += notOwned.length;
   return report;
 }

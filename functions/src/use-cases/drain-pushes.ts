@@ -80,6 +80,12 @@ export interface DrainReport extends DeliveryCounts, ExpansionCounts {
   tokenDeleteErrors: string[];
 }
 
+/** A page this run claimed, and how many deliveries its claim ended as DEVICE_NOT_OWNED. */
+interface ClaimedPage {
+  claimed: ClaimedPush[];
+  notOwned: number;
+}
+
 function addExpansion(a: ExpansionCounts, b: ExpansionCounts): ExpansionCounts {
   const out = { ...a };
   for (const k of Object.keys(emptyExpansionCounts()) as Array<keyof ExpansionCounts>)
@@ -137,7 +143,7 @@ export async function drainDuePushes(
    * page of due pushes. Answers the claimed page, `again` (nothing to send this round, but maybe
    * next), or `stop` (stoppedBy says why).
    */
-  async function claimPage(): Promise<ClaimedPush[] | 'again' | 'stop'> {
+  async function claimPage(): Promise<ClaimedPage | 'again' | 'stop'> {
     if (settings.beforePage && !(await settings.beforePage())) {
       stoppedBy = 'lease-lost';
       return 'stop';
@@ -180,13 +186,12 @@ export async function drainDuePushes(
       return 'again';
     }
     emptyClaims = 0;
-    return claimed;
+    return { claimed, notOwned: notOwned.length };
   }
 
-  /** The FCM half: send a claimed page and write its results. */
-  async function sendPage(claimed: readonly ClaimedPush[]): Promise<void> {
-    if (claimed.length === 0) return;
-    const report = await deliverClaimed(deps, claimed, settings);
+  /** The FCM half: send a claimed page and write its results (then its statistics). */
+  async function sendPage({ claimed, notOwned }: ClaimedPage): Promise<void> {
+    const report = await deliverClaimed(deps, claimed, settings, { notOwned });
     tokenDeleteErrors.push(...report.tokenDeleteErrors);
     counts = addCounts(counts, report);
     if (report.quotaExceededUntilMs !== undefined && deps.quota) {
@@ -204,7 +209,7 @@ export async function drainDuePushes(
     // One page ahead: the next page is found and claimed while the current one is sent, so a
     // round costs max(Firestore, FCM) instead of their sum. The next claim starts only within
     // the budget, and the worker's lease (workerLeaseMs) covers a page waiting for the one before.
-    let next: Promise<ClaimedPush[] | 'again' | 'stop'> | undefined = budgetLeft()
+    let next: Promise<ClaimedPage | 'again' | 'stop'> | undefined = budgetLeft()
       ? claimPage()
       : undefined;
     while (next) {

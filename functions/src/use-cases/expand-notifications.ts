@@ -25,8 +25,10 @@ import type {
   StoredToken,
   TokenStore,
 } from './ports';
+import { count, outcomesIncrement } from '../core/stats';
+import { recordStats, type StatsDeps } from './stats';
 
-export interface ExpandDeps {
+export interface ExpandDeps extends StatsDeps {
   notifications: NotificationStore;
   pushes: PushStore;
   tokens: TokenStore;
@@ -226,7 +228,17 @@ export async function expandClaimed(
   }
   // Deliveries first: a notification recorded as expanded always has its deliveries written.
   report.deliveriesCreated = (await deps.pushes.createAll(deliveries, nowMs)).created;
-  await deps.notifications.finish(ends, nowMs);
+  const { lostLease } = await deps.notifications.finish(ends, nowMs);
+  // Statistics after the results: notifications that ended here (an expanded one's deliveries
+  // count when they are sent), and deliveries created expired by quiet hours.
+  const lost = new Set(lostLease);
+  const finished = ends.filter((e) => !lost.has(e.claimed.notification.id));
+  const increment = outcomesIncrement(
+    finished.map((e) => ({ status: e.end.status, code: e.end.result.code })),
+  );
+  const createdExpired = finished.reduce((n, e) => n + (e.end.result.quietHoursExpired ?? 0), 0);
+  count(increment, 'expired', createdExpired, QUIET_HOURS_CODE);
+  await recordStats(deps, increment, deps.now());
   return report;
 }
 

@@ -17,6 +17,7 @@ import type { RegisterTokenInput } from '../core/token-registration';
 import type { PreferenceChange, PushPreferences } from '../core/preferences';
 import type { Parsed } from '../core/parse';
 import type { Shard, ShardScope } from '../core/shard';
+import type { Overview, StatsIncrement } from '../core/stats';
 
 // ---- pushes: deliveries --------------------------------------------------------------------
 
@@ -310,4 +311,21 @@ export interface ShardTaskQueue {
     task: ShardTask,
     options: { id: string; delaySeconds?: number },
   ): Promise<'enqueued' | 'duplicate'>;
+}
+
+// ---- pushStatsMinutes, pushStats: the operator console's statistics --------------------------
+
+export interface StatsStore {
+  /**
+   * Adds `increment` to the counters of the minute of `nowMs`: one write, to one of the minute's
+   * shard documents. May reject; callers record statistics through use-cases/stats.ts, which
+   * never lets a failure reach the work that was counted.
+   */
+  add(increment: StatsIncrement, nowMs: number): Promise<void>;
+}
+
+/** What the dispatcher counts for `pushStats/overview`: count() aggregations and two limit(1) reads. */
+export interface OverviewStore {
+  count(nowMs: number): Promise<Overview>;
+  write(overview: Overview, nowMs: number): Promise<void>;
 }

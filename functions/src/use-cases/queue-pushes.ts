@@ -8,11 +8,13 @@ import { buildFcmMessage, planRequest, type PlannedEntry } from '../core/push';
 import type { PushRequest } from '../core/push-request';
 import { keyScopeOf } from '../core/push-key';
 import { validateFcmMessage } from '../fcm/validate';
+import { count, emptyIncrement } from '../core/stats';
 import type { KeyStore, NotificationStore, PushStore, QueueResult, SkippedRequest } from './ports';
+import { recordStats, type StatsDeps } from './stats';
 
 export type { QueueResult, SkippedRequest };
 
-export interface QueueDeps {
+export interface QueueDeps extends StatsDeps {
   pushes: PushStore;
   notifications: NotificationStore;
   keys: KeyStore;
@@ -121,6 +123,13 @@ export async function queuePushes(
     queued.push(entry);
   }
 
+  // Statistics after the writes: what this event created (a replay creates nothing), and what
+  // its keys replaced.
+  const increment = emptyIncrement();
+  count(increment, 'queued', result.created);
+  count(increment, 'cancelled', result.cancelledIds.length, 'CANCELLED');
+  await recordStats(deps, increment, context.nowMs);
+
   for (const entry of queued) {
     const due = reservedOf(entry) <= context.nowMs;
     if (entry.kind === 'notification') {
@@ -136,7 +145,7 @@ export async function queuePushes(
 
 /** Cancels what each (target, key) holds, for an event newer than the one that set it. */
 export async function cancelByKeys(
-  deps: Pick<QueueDeps, 'keys'>,
+  deps: Pick<QueueDeps, 'keys' | 'stats' | 'onStatsError'>,
   cancels: ReadonlyArray<{ key: string; to: PushRequest['to'] }>,
   context: Pick<QueueContext, 'eventId' | 'eventTimeMs' | 'nowMs'>,
 ): Promise<string[]> {
@@ -150,5 +159,8 @@ export async function cancelByKeys(
     );
     if (outcome.kind === 'queued') cancelled.push(...outcome.cancelledIds);
   }
+  const increment = emptyIncrement();
+  count(increment, 'cancelled', cancelled.length, 'CANCELLED');
+  await recordStats(deps, increment, context.nowMs);
   return cancelled;
 }
