@@ -1,9 +1,11 @@
 /**
- * Every caller (signed out, the documents' owner, another user) against every operation on each
- * of our collections and on one the project does not know. The only allowed cells are the owner
- * getting and listing their own notifications (the in-app inbox) and getting their own push
- * preferences; everything else must be refused by the rules: the owner's own device deliveries in
- * `pushes` included, and every client write (preferences go through setPushPreferences).
+ * Every caller (signed out, the documents' owner, another user, an operator) against every
+ * operation on each of our collections and on one the project does not know. The only allowed
+ * cells are the owner getting and listing their own notifications (the in-app inbox) and getting
+ * their own push preferences, and an operator (custom claim `operator: true`) getting and listing
+ * notifications, pushes and the statistics and getting push preferences; everything else must be
+ * refused by the rules: the owner's own device deliveries in `pushes` included, pushTokens for an
+ * operator too, and every client write (an operator's included).
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,12 +29,26 @@ import {
   updateDoc,
   where,
 } from 'firebase/firestore';
-import { clientDb, OTHER, OWNER, OWNER_DOC, seed, startRulesEnv } from './rules-env';
+import {
+  clientDb,
+  OPERATOR,
+  OPERATOR_CLAIMS,
+  OTHER,
+  OWNER,
+  OWNER_DOC,
+  seed,
+  startRulesEnv,
+} from './rules-env';
 
-type Caller = 'a signed-out client' | 'the owner' | 'another user';
+type Caller = 'a signed-out client' | 'the owner' | 'another user' | 'an operator';
 type Operation = 'get' | 'list' | 'create' | 'update' | 'delete';
 
-const CALLERS: readonly Caller[] = ['a signed-out client', 'the owner', 'another user'];
+const CALLERS: readonly Caller[] = [
+  'a signed-out client',
+  'the owner',
+  'another user',
+  'an operator',
+];
 const OPERATIONS: readonly Operation[] = ['get', 'list', 'create', 'update', 'delete'];
 const COLLECTIONS = [
   'notifications',
@@ -41,9 +57,22 @@ const COLLECTIONS = [
   'pushTokens',
   'pushRequests',
   'pushPreferences',
+  'pushStatsMinutes',
+  'pushStats',
+  'pushQueue',
   'rateLimits',
   'notes',
 ] as const;
+
+const isDoc = (id: string) => (value: unknown) => {
+  assert.ok(value instanceof DocumentSnapshot);
+  assert.equal(value.id, id);
+  assert.ok(value.exists());
+};
+const isList = (ids: string[]) => (value: unknown) => {
+  assert.ok(value instanceof QuerySnapshot);
+  assert.deepEqual(value.docs.map((d) => d.id).sort(), ids);
+};
 
 /**
  * The whole list of what a client may do, keyed `collection/caller/operation`, each with what the
@@ -71,17 +100,33 @@ const ALLOWED = new Map<string, (value: unknown) => void>([
       assert.deepEqual(value.data()?.categories, { marketing: false });
     },
   ],
+  // The operator console: reads of notifications, pushes (full tokens included), statistics and
+  // preferences; never pushTokens, pushKeys, pushRequests, pushQueue, rateLimits, never a write.
+  ['notifications/an operator/get', isDoc(OWNER_DOC.notifications.id)],
+  ['notifications/an operator/list', isList(['n-alice-expanded', 'n-alice-pending'])],
+  ['pushes/an operator/get', isDoc(OWNER_DOC.pushes.id)],
+  ['pushes/an operator/list', isList(['push-alice-sent'])],
+  ['pushPreferences/an operator/get', isDoc(OWNER)],
+  ['pushStatsMinutes/an operator/get', isDoc(OWNER_DOC.pushStatsMinutes.id)],
+  // The matrix's list query filters on uid, which statistics documents do not have: allowed, empty.
+  ['pushStatsMinutes/an operator/list', isList([])],
+  ['pushStats/an operator/get', isDoc('overview')],
+  ['pushStats/an operator/list', isList([])],
 ]);
 
 const UID: Record<Caller, string | undefined> = {
   'a signed-out client': undefined,
   'the owner': OWNER,
   'another user': OTHER,
+  'an operator': OPERATOR,
 };
 
 function contextOf(env: RulesTestEnvironment, caller: Caller): RulesTestContext {
   const uid = UID[caller];
-  return uid === undefined ? env.unauthenticatedContext() : env.authenticatedContext(uid);
+  if (uid === undefined) return env.unauthenticatedContext();
+  return caller === 'an operator'
+    ? env.authenticatedContext(uid, OPERATOR_CLAIMS)
+    : env.authenticatedContext(uid);
 }
 
 /** The request each operation makes: always aimed at the owner's data. */

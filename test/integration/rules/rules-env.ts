@@ -19,6 +19,9 @@ import { emulatorHost } from '../../support/emulated-firestore';
 export const RULES_PROJECT_ID = `${LOCAL_PROJECT_ID}-rules`;
 export const OWNER = 'alice';
 export const OTHER = 'bob';
+/** A signed-in user whose ID token has the custom claim `operator: true`. */
+export const OPERATOR = 'olivia';
+export const OPERATOR_CLAIMS = { operator: true };
 
 const RULES_FILE = resolve(__dirname, '..', '..', '..', 'firestore.rules');
 
@@ -101,6 +104,20 @@ export const OWNER_DOC: Record<string, { id: string; data: Record<string, unknow
       timezone: 'Asia/Seoul',
       locale: 'ko-KR',
     },
+  },
+  pushStatsMinutes: {
+    // The console's per-minute counters (operators read them; nobody writes them but functions).
+    id: '202601011000_3',
+    data: { minute: new Date('2026-01-01T10:00:00Z'), sent: 4, failed: 1, codes: { INTERNAL: 1 } },
+  },
+  pushStats: {
+    id: 'overview',
+    data: { pushes: { sent: 4 }, notifications: { expanded: 1 }, dueBacklog: 0 },
+  },
+  pushQueue: {
+    // A shard worker's lease: nobody but the functions reads it.
+    id: 'shard-03',
+    data: { owner: 'shard-3:run', leaseUntil: new Date('2026-01-01T10:01:00Z') },
   },
   rateLimits: {
     // A uid-keyed counter with a uid field: a rule written "owner may read" would open it.
