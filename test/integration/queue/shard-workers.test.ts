@@ -6,27 +6,22 @@
  * time; a worker killed mid-shard is recovered by the leases; a QUOTA_EXCEEDED answer slows every
  * worker; documents written before shards existed are dispatched and drained.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FieldValue } from 'firebase-admin/firestore';
 import {
   createQuotaStore,
   createShardLeaseStore,
 } from '../../../functions/src/adapters/queue-state-store';
-import { createStores } from '../../../functions/src/adapters/stores';
 import { shardOf } from '../../../functions/src/core/shard';
 import type { ShardKey, ShardTask, ShardTaskQueue } from '../../../functions/src/use-cases/ports';
 import {
   dispatchShards,
   drainShard,
-  type WorkerDeps,
   type WorkerReport,
   type WorkerSettings,
 } from '../../../functions/src/use-cases/shard-workers';
-import { seedDuePushes } from '../../../tools/bench/seed-pushes';
-import { startLocalFcm, type LocalFcm } from '../../../tools/local-google/local-fcm';
-import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { manualClock } from '../../support/manual-clock';
+import { useQueueWorld } from '../../support/queue-world';
 
 /** Cloud Tasks in memory: named tasks, a name used once stays used (as the emulator does). */
 function memoryTaskQueue() {
@@ -55,59 +50,28 @@ function memoryTaskQueue() {
 }
 
 describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server)', () => {
-  let fs: TestFirestore;
-  let fcm: LocalFcm;
-  let clock: ReturnType<typeof manualClock>;
-  let tasks: ReturnType<typeof memoryTaskQueue>;
-  let deps: WorkerDeps & ReturnType<typeof createStores>;
-  let n = 0;
-  const settings = (over: Partial<WorkerSettings> = {}): WorkerSettings => ({
-    batchSize: 50,
-    timeBudgetMs: 600_000,
-    leaseMs: 60_000,
-    leaseSafetyMs: 5_000,
-    maxAttempts: 3,
-    backoffBaseMs: 10_000,
-    ...over,
+  const world = useQueueWorld({
+    fcm: { timeoutMs: 2_000 },
+    startMs: Date.parse('2030-01-01T00:00:00Z'),
+    settings: { timeBudgetMs: 600_000 },
+    extraDeps: (db) => ({
+      leases: createShardLeaseStore(db),
+      quota: createQuotaStore(db),
+      tasks: memoryTaskQueue(),
+    }),
   });
+  const { clock, seed } = world;
+  const settings = (over: Partial<WorkerSettings> = {}): WorkerSettings => world.settings(over);
   const run = (shard: ShardKey, taskId: string, over: Partial<WorkerSettings> = {}) =>
-    drainShard(deps, settings(over), { shard, taskId, runId: `w-${n++}` });
+    drainShard(world.deps, settings(over), { shard, taskId, runId: `w-${world.seq()}` });
   const dispatch = (tickId: string) =>
-    dispatchShards(deps, { tickId, queuedGraceMs: 300_000, legacyProbe: 20 });
-
-  before(async () => {
-    fs = connectTestFirestore();
-    fcm = await startLocalFcm({ timeoutMs: 2_000 });
-  });
-  beforeEach(async () => {
-    await fs.reset();
-    fcm.server.rules.clear();
-    fcm.server.accepted.length = 0;
-    clock = manualClock(Date.parse('2030-01-01T00:00:00Z'));
-    tasks = memoryTaskQueue();
-    deps = {
-      ...createStores(fs.db),
-      sender: fcm.sender,
-      now: clock.now,
-      random: () => 0.5,
-      leases: createShardLeaseStore(fs.db),
-      quota: createQuotaStore(fs.db),
-      tasks,
-    };
-  });
-  after(async () => {
-    await fcm.close();
-    await fs.close();
-  });
-
-  const seed = (count: number, prefix = `s${n++}`) =>
-    seedDuePushes(deps.pushes, count, clock.now(), prefix);
+    dispatchShards(world.deps, { tickId, queuedGraceMs: 300_000, legacyProbe: 20 });
 
   /** Runs queued tasks, `parallel` at a time, until none is left; answers every report. */
   async function runQueue(parallel: number, over: Partial<WorkerSettings> = {}) {
     const reports: WorkerReport[] = [];
-    while (tasks.pending.length > 0) {
-      const wave = tasks.pending.splice(0, parallel);
+    while (world.deps.tasks.pending.length > 0) {
+      const wave = world.deps.tasks.pending.splice(0, parallel);
       reports.push(...(await Promise.all(wave.map((t) => run(t.task.shard, t.id, over)))));
     }
     return reports;
@@ -115,15 +79,15 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
 
   it('when a backlog is dispatched, then several shard workers with continuations send it once: nothing lost, nothing doubled', async () => {
     const ids = await seed(600);
-    fcm.server.setRttMs(2);
+    world.fcm.server.setRttMs(2);
     const first = await dispatch('tick-1');
     const shards = [...new Set(ids.map(shardOf))].sort((a, b) => a - b);
     assert.deepEqual(first.busy, shards);
     assert.deepEqual(first.enqueued, shards);
     // A budget of one page per run (each send takes 1 ms of the test clock): every shard with
     // more than a page continues itself.
-    const sender = deps.sender;
-    deps.sender = {
+    const sender = world.deps.sender;
+    world.deps.sender = {
       ...sender,
       sendAll: (messages, options) => {
         clock.advance(1);
@@ -131,12 +95,12 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
       },
     };
     const reports = await runQueue(4, { batchSize: 5, timeBudgetMs: 1 });
-    fcm.server.setRttMs(0);
+    world.fcm.server.setRttMs(0);
     assert.ok(
       reports.some((r) => r.continuation?.enqueued),
       'some shard needed a continuation',
     );
-    const counts = fcm.acceptedByPushId();
+    const counts = world.fcm.acceptedByPushId();
     assert.equal(counts.size, ids.length, 'lost');
     assert.deepEqual(
       [...counts.entries()].filter(([, c]) => c !== 1),
@@ -154,11 +118,11 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     assert.deepEqual(retried.enqueued, []);
     assert.deepEqual(retried.waiting, first.enqueued, 'their tasks have not started yet');
     // Even without the queued marks (lost, say), the task names themselves refuse a repeat.
-    await fs.db.recursiveDelete(fs.db.collection('pushQueue'));
+    await world.fs.db.recursiveDelete(world.fs.db.collection('pushQueue'));
     const again = await dispatch('2030-01-01T00:00:00.000Z');
     assert.deepEqual(again.enqueued, []);
     assert.deepEqual(again.duplicates, first.enqueued);
-    assert.equal(tasks.pending.length, first.enqueued.length);
+    assert.equal(world.deps.tasks.pending.length, first.enqueued.length);
     // A later tick, once the grace has passed and the tasks still have not run: enqueued again.
     clock.advance(300_001);
     const later = await dispatch('2030-01-01T00:06:00.000Z');
@@ -169,16 +133,16 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     const ids = await seed(60);
     const shard = shardOf(ids[0]!);
     assert.equal(
-      await deps.leases.acquire(shard, 'other', clock.now(), clock.now() + 60_000),
+      await world.deps.leases.acquire(shard, 'other', clock.now(), clock.now() + 60_000),
       true,
     );
     assert.equal(
-      await deps.leases.acquire(shard, 'mine', clock.now(), clock.now() + 60_000),
+      await world.deps.leases.acquire(shard, 'mine', clock.now(), clock.now() + 60_000),
       false,
     );
     const report = await run(shard, 'task-a');
     assert.equal(report.outcome, 'leased');
-    assert.equal(fcm.server.accepted.length, 0);
+    assert.equal(world.fcm.server.accepted.length, 0);
     const d = await dispatch('tick');
     assert.ok(d.running.includes(shard));
     assert.ok(!d.enqueued.includes(shard));
@@ -191,17 +155,17 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     assert.ok(first.enqueued.includes(shard));
     // Meanwhile a worker took the shard (a continuation, say); the tick's task finds it held.
     assert.equal(
-      await deps.leases.acquire(shard, 'holder', clock.now(), clock.now() + 60_000),
+      await world.deps.leases.acquire(shard, 'holder', clock.now(), clock.now() + 60_000),
       true,
     );
-    await deps.leases.markQueued([shard], clock.now()); // the tick marked it after enqueueing
+    await world.deps.leases.markQueued([shard], clock.now()); // the tick marked it after enqueueing
     assert.equal(
-      (await run(shard, tasks.pending.find((t) => t.task.shard === shard)!.id)).outcome,
+      (await run(shard, world.deps.tasks.pending.find((t) => t.task.shard === shard)!.id)).outcome,
       'leased',
     );
     // The holder ends without draining everything and without a continuation (it died, say).
-    await deps.leases.release(shard, 'holder');
-    const state = (await deps.leases.states([shard])).get(shard);
+    await world.deps.leases.release(shard, 'holder');
+    const state = (await world.deps.leases.states([shard])).get(shard);
     assert.deepEqual(state, {}, 'neither leased nor queued');
     const next = await dispatch('tick-b');
     assert.ok(next.enqueued.includes(shard), 'enqueued again at once, not after the grace');
@@ -216,8 +180,8 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     const inSend = new Promise<void>((resolve) => (entered = resolve));
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const sender = deps.sender;
-    deps.sender = {
+    const sender = world.deps.sender;
+    world.deps.sender = {
       ...sender,
       async sendAll(messages, options) {
         entered();
@@ -234,11 +198,13 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     );
     release();
     assert.equal((await first).outcome, 'drained');
-    assert.equal(fcm.acceptedByPushId().size, inShard.length);
-    assert.ok([...fcm.acceptedByPushId().values()].every((c) => c === 1));
+    assert.equal(world.fcm.acceptedByPushId().size, inShard.length);
+    assert.ok([...world.fcm.acceptedByPushId().values()].every((c) => c === 1));
     // Racing acquisitions: exactly one wins.
     const wins = await Promise.all(
-      ['x', 'y', 'z'].map((o) => deps.leases.acquire(63, o, clock.now(), clock.now() + 60_000)),
+      ['x', 'y', 'z'].map((o) =>
+        world.deps.leases.acquire(63, o, clock.now(), clock.now() + 60_000),
+      ),
     );
     assert.equal(wins.filter(Boolean).length, 1);
   });
@@ -249,11 +215,11 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     const inShard = ids.filter((id) => shardOf(id) === shard);
     // The killed worker: took the shard, claimed a page, died before sending.
     assert.equal(
-      await deps.leases.acquire(shard, 'killed', clock.now(), clock.now() + 60_000),
+      await world.deps.leases.acquire(shard, 'killed', clock.now(), clock.now() + 60_000),
       true,
     );
-    const page = await deps.pushes.findDue(clock.now(), 50, { shards: [shard] });
-    const { claimed } = await deps.pushes.claim(page, {
+    const page = await world.deps.pushes.findDue(clock.now(), 50, { shards: [shard] });
+    const { claimed } = await world.deps.pushes.claim(page, {
       nowMs: clock.now(),
       leaseMs: 60_000,
       runId: 'killed',
@@ -264,13 +230,13 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     const report = await run(shard, 'after-lease');
     assert.equal(report.outcome, 'drained');
     assert.equal(report.drain?.sent, inShard.length);
-    assert.equal(fcm.acceptedByPushId().size, inShard.length);
+    assert.equal(world.fcm.acceptedByPushId().size, inShard.length);
     for (const id of inShard) {
-      const d = await fs.db.collection('pushes').doc(id).get();
+      const d = await world.fs.db.collection('pushes').doc(id).get();
       assert.equal(d.get('status'), 'sent');
       assert.equal(d.get('attempts'), 2, 'the killed claim counts');
     }
-    const state = (await deps.leases.states([shard])).get(shard);
+    const state = (await world.deps.leases.states([shard])).get(shard);
     assert.equal(state?.leaseUntilMs, undefined, 'released');
   });
 
@@ -278,14 +244,14 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     const ids = await seed(30);
     const shard = shardOf(ids[0]!);
     let pages = 0;
-    const sender = deps.sender;
-    deps.sender = {
+    const sender = world.deps.sender;
+    world.deps.sender = {
       ...sender,
       async sendAll(messages, options) {
         if (++pages === 1) {
           // Meanwhile the lease ended and another worker took the shard.
           clock.advance(60_001);
-          await deps.leases.acquire(shard, 'usurper', clock.now(), clock.now() + 60_000);
+          await world.deps.leases.acquire(shard, 'usurper', clock.now(), clock.now() + 60_000);
         }
         return sender.sendAll(messages, options);
       },
@@ -301,26 +267,26 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     const shards = [...new Set(ids.map(shardOf))];
     const [a, b] = shards;
     const tokenIn = (s: number) => `q-token-${ids.findIndex((id) => shardOf(id) === s)}`;
-    fcm.server.rules.forToken(
+    world.fcm.server.rules.forToken(
       tokenIn(a!),
       { kind: 'error', code: 'QUOTA_EXCEEDED', retryAfter: 90 },
       1,
     );
     const first = await run(a!, 'quota-a');
     assert.equal(first.drain?.retried, 1);
-    const until = await deps.quota!.blockedUntil(clock.now());
+    const until = await world.deps.quota!.blockedUntil(clock.now());
     assert.ok(until !== undefined && until >= clock.now() + 90_000, 'Retry-After respected');
 
     // Another shard's worker, without a way to wait: sends nothing, continues after the backoff.
-    const before = fcm.server.accepted.length;
+    const before = world.fcm.server.accepted.length;
     const second = await run(b!, 'quota-b');
     assert.equal(second.drain?.stoppedBy, 'quota');
-    assert.equal(fcm.server.accepted.length, before);
+    assert.equal(world.fcm.server.accepted.length, before);
     assert.ok(second.continuation!.delaySeconds >= 89);
-    assert.ok(tasks.pending.some((t) => t.id === second.continuation!.id));
+    assert.ok(world.deps.tasks.pending.some((t) => t.id === second.continuation!.id));
 
     // A worker that can wait within its budget sleeps until the backoff ends, then sends.
-    deps.sleep = async (ms) => clock.advance(ms);
+    world.deps.sleep = async (ms) => clock.advance(ms);
     const third = await run(b!, 'quota-b2');
     assert.equal(third.drain?.waits, 1);
     assert.ok(third.drain!.waitedMs >= 89_000);
@@ -331,7 +297,7 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
     const ids = await seed(60, 'pace');
     const shard = shardOf(ids[0]!);
     const inShard = ids.filter((id) => shardOf(id) === shard).length;
-    deps.sleep = async (ms) => clock.advance(ms);
+    world.deps.sleep = async (ms) => clock.advance(ms);
     const t0 = clock.now();
     const report = await run(shard, 'paced', { batchSize: 1, maxSendsPerSecond: 2 });
     assert.equal(report.drain?.sent, inShard);
@@ -342,17 +308,17 @@ describe('shard workers and dispatcher (Firestore emulator + local FCM v1 server
   it('when documents were written before shards existed, then the dispatcher enqueues the unsharded worker, which drains them', async () => {
     const ids = await seed(20);
     for (const id of ids.slice(0, 5))
-      await fs.db.collection('pushes').doc(id).update({ shard: FieldValue.delete() });
+      await world.fs.db.collection('pushes').doc(id).update({ shard: FieldValue.delete() });
     const d = await dispatch('tick-legacy');
     assert.ok(d.enqueued.includes('unsharded'));
     await runQueue(8);
-    assert.equal(fcm.acceptedByPushId().size, 20);
-    assert.ok([...fcm.acceptedByPushId().values()].every((c) => c === 1));
+    assert.equal(world.fcm.acceptedByPushId().size, 20);
+    assert.ok([...world.fcm.acceptedByPushId().values()].every((c) => c === 1));
   });
 
   it('when enqueueing fails, then the dispatcher says so (the trigger then drains itself)', async () => {
     await seed(5);
-    tasks.failNext = new Error('Cloud Tasks API has not been used in project');
+    world.deps.tasks.failNext = new Error('Cloud Tasks API has not been used in project');
     await assert.rejects(dispatch('tick-fail'), /Cloud Tasks API/);
   });
 });
