@@ -12,6 +12,8 @@ import { assertPortsFree } from '../../tools/emulators/ports';
 import { localEnv } from '../../tools/local-env/local-env';
 import { eventually } from '../../tools/support/eventually';
 import { runScript, type RunningScript } from '../support/local-stack-process';
+import { emulatorAdminAuth } from '../../tools/local-stack/local-operator';
+import { LOCAL_OPERATOR } from '../../tools/local-stack/local-operator-account';
 import {
   commandLine,
   groupAlive,
@@ -118,10 +120,22 @@ describe('npm start and npm run demo', () => {
     const stack = start(['--drain-every', '1s']);
     await stack.waitForLine(
       new RegExp(
-        `^ready {2}Functions ${escapeRegExp(localEnv().functions.url)} .*Firestore .*Auth .*FCM server .*metadata `,
+        `^ready {2}Console ${escapeRegExp(localEnv().hosting.url)} {2}Functions ${escapeRegExp(localEnv().functions.url)} .*Firestore .*Auth .*FCM server .*metadata `,
       ),
       READY_TIMEOUT_MS,
     );
+    // The Hosting emulator serves the console built for the emulators, any path rewritten to it.
+    const page = await fetch(`${localEnv().hosting.url}/any/route`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="app">/);
+    // ...and the local operator it signs in as exists, with the claim.
+    const admin = emulatorAdminAuth();
+    try {
+      const operator = await admin.auth.getUserByEmail(LOCAL_OPERATOR.email);
+      assert.equal(operator.customClaims?.operator, true);
+    } finally {
+      await admin.close();
+    }
     assert.ok(
       stack.lines.some((l) => /^Java \d+: (standard|compatibility)/.test(l)),
       'says which Java path it took',

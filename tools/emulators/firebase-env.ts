@@ -17,6 +17,7 @@ import {
   LOCAL_EMULATORS,
   LOCAL_PROJECT_ID,
   REPO_ROOT,
+  type EmulatorName,
 } from '../local-env/local-env';
 import {
   findFirestoreEmulator,
@@ -98,24 +99,30 @@ export function firebaseToolsBin(): string {
   return bin;
 }
 
-/** The node arguments of `firebase emulators:start` for the local project's emulators. */
-export function emulatorsStartArgs(): string[] {
-  return [firebaseToolsBin(), 'emulators:start', ...localProjectArgs()];
+/**
+ * The node arguments of `firebase emulators:start` for the local project's emulators
+ * (`only`: LOCAL_EMULATORS, or CONSOLE_EMULATORS to serve the console too).
+ */
+export function emulatorsStartArgs(only: readonly EmulatorName[] = LOCAL_EMULATORS): string[] {
+  return [firebaseToolsBin(), 'emulators:start', ...localProjectArgs(only)];
 }
 
 /**
  * The node arguments of `firebase emulators:exec` for the local project's emulators with `script`
  * (argv, quoted here) as the script.
  */
-export function emulatorsExecArgs(script: readonly string[]): string[] {
+export function emulatorsExecArgs(
+  script: readonly string[],
+  only: readonly EmulatorName[] = LOCAL_EMULATORS,
+): string[] {
   return [
     firebaseToolsBin(),
     'emulators:exec',
-    ...localProjectArgs(),
+    ...localProjectArgs(only),
     script.map(shellQuote).join(' '),
   ];
 }
 
-function localProjectArgs(): string[] {
-  return ['--only', LOCAL_EMULATORS.join(','), '--project', LOCAL_PROJECT_ID];
+function localProjectArgs(only: readonly EmulatorName[]): string[] {
+  return ['--only', only.join(','), '--project', LOCAL_PROJECT_ID];
 }

@@ -30,6 +30,13 @@ export const LOCAL_PROJECT_ID = 'demo-push';
 export const LOCAL_EMULATORS = ['functions', 'auth', 'firestore', 'tasks'] as const;
 
 /**
+ * `npm start` and the browser tests also run the Hosting emulator, serving the operator console
+ * (console/dist, built for the emulators by tools/console/build.ts) as Firebase Hosting would.
+ */
+export const CONSOLE_EMULATORS = [...LOCAL_EMULATORS, 'hosting'] as const;
+export type EmulatorName = (typeof CONSOLE_EMULATORS)[number];
+
+/**
  * firebase-tools' own choices for what firebase.json does not say: the hub's port
  * (lib/emulator/constants.js DEFAULT_PORTS) and the Firestore websocket's (lib/emulator/controller.js).
  */
@@ -54,6 +61,8 @@ export interface LocalEnv {
   firestore: Endpoint;
   /** The Cloud Tasks emulator. */
   tasks: Endpoint;
+  /** The Hosting emulator, serving the operator console. */
+  hosting: Endpoint;
   firestoreWebsocket: Endpoint;
   hub: Endpoint;
   /** The local FCM v1 server (FCM_ENDPOINT of the local project). */
@@ -115,6 +124,7 @@ function readLocalEnv(): LocalEnv {
   const env = projectEnv(LOCAL_PROJECT_ID, { emulator: true });
   const block = emulatorsBlock();
   const [functions, auth, firestore, tasks] = LOCAL_EMULATORS.map((name) => declared(block, name));
+  const hosting = declared(block, 'hosting');
   const hub = declared(block, 'hub', FIREBASE_TOOLS_DEFAULT_PORTS.hub);
   const websocketPort = block.firestore?.websocketPort;
   const firestoreWebsocket = endpoint(
@@ -132,6 +142,7 @@ function readLocalEnv(): LocalEnv {
     auth: auth!,
     firestore: firestore!,
     tasks: tasks!,
+    hosting,
     firestoreWebsocket,
     hub,
     fcm,
@@ -141,6 +152,7 @@ function readLocalEnv(): LocalEnv {
       'Functions emulator': functions!.port,
       'Auth emulator': auth!.port,
       'Cloud Tasks emulator': tasks!.port,
+      'Hosting emulator': hosting.port,
       'Emulator hub': hub.port,
       // firebase-tools would silently move it, but a second stack beside ours is a mistake to flag.
       'Firestore websocket': firestoreWebsocket.port,

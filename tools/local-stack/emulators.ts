@@ -1,5 +1,5 @@
 /**
- * `firebase emulators:start --only functions,auth,firestore,tasks --project <local project>`, in its own
+ * `firebase emulators:start --only functions,auth,firestore,tasks,hosting --project <local project>`, in its own
  * process group, its output in a log file, and a readiness check that does not trust one signal:
  * firebase-tools says "All emulators ready" only after the Functions emulator has loaded the
  * functions and registered their Firestore triggers; the hub and the Functions emulator are then
@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { emulatorsStartArgs } from '../emulators/firebase-env';
-import { localEnv } from '../local-env/local-env';
+import { CONSOLE_EMULATORS, localEnv, type EmulatorName } from '../local-env/local-env';
 import { spawnInOwnGroup } from './processes';
 import { stripAnsi, surfaceLine } from './emulator-output';
 
@@ -39,6 +39,7 @@ export interface HubEmulators {
   functions?: unknown;
   auth?: unknown;
   tasks?: unknown;
+  hosting?: unknown;
 }
 
 export function startFirebaseEmulators(options: {
@@ -47,10 +48,13 @@ export function startFirebaseEmulators(options: {
   logPath: string;
   onSurface: (text: string) => void;
   timeoutMs?: number;
+  /** Which emulators (default: all the local stack runs, the console's Hosting included). */
+  only?: readonly EmulatorName[];
 }): RunningEmulators {
+  const only = options.only ?? CONSOLE_EMULATORS;
   const log = createWriteStream(options.logPath, { flags: 'w' });
   const { hub, functions } = localEnv();
-  const child = spawnInOwnGroup(process.execPath, emulatorsStartArgs(), {
+  const child = spawnInOwnGroup(process.execPath, emulatorsStartArgs(only), {
     cwd: options.root,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,10 +101,9 @@ export function startFirebaseEmulators(options: {
             { backends?: { functionTriggers?: unknown[] }[] } | undefined;
           const triggers = backends?.backends?.flatMap((b) => b.functionTriggers ?? []) ?? [];
           if (
-            running?.functions &&
+            running &&
+            only.every((name) => running[name]) &&
             running.firestore &&
-            running.auth &&
-            running.tasks &&
             triggers.length > 0
           ) {
             firestorePid = running.firestore.pid;

@@ -1,17 +1,20 @@
 /**
  * The whole system on this machine, offline, for the local project (tools/local-env): the local
  * metadata and FCM v1 servers on the ports its env file names, the functions rebuilt on change, the
- * Functions + Auth + Firestore emulators under firebase-tools (so Firestore triggers fire), and a
- * local stand-in for Cloud Scheduler.
+ * Functions + Auth + Firestore + Cloud Tasks emulators under firebase-tools (so Firestore triggers
+ * fire), the Hosting emulator serving the operator console (built for the emulators, signed in as
+ * the local operator, whom this creates), and a local stand-in for Cloud Scheduler.
  */
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { assertFunctionsBuilt, firebaseEmulatorEnv } from '../emulators/firebase-env';
 import { assertPortsFree } from '../emulators/ports';
+import { buildConsole } from '../console/build';
 import { localEnv, offlineEnv, REPO_ROOT } from '../local-env/local-env';
 import { startDemoGoogle, type LocalGoogle } from '../local-google/demo-google';
 import { startFirebaseEmulators, type RunningEmulators } from './emulators';
 import { watchFunctions, type FunctionsWatch } from './functions-watch';
+import { ensureLocalOperator } from './local-operator';
 import { formatDuration, type StartOptions } from './options';
 import { orphanedStackProcesses, startWatchdog, stopGroup, sweep } from './processes';
 import { pushLine } from './push-line';
@@ -122,6 +125,10 @@ export async function startLocalStack(
     if (watch.child.pid) watchdog.watchGroup(watch.child.pid);
     await step(watch.firstCompile);
 
+    // The Hosting emulator serves console/dist: the page built for these emulators.
+    out.info('building the console (console/dist, for the emulators)…');
+    await step(buildConsole('emulators', { quiet: true }));
+
     const logName = relative(process.cwd(), EMULATOR_LOG) || EMULATOR_LOG;
     out.info(`starting the emulators (firebase-tools output: ${logName})…`);
     emulators = startFirebaseEmulators({
@@ -141,6 +148,8 @@ export async function startLocalStack(
 
     const firestorePid = emulators.firestorePid();
     if (firestorePid) watchdog.watchPid(firestorePid);
+    // The account the console's local build signs in as (idempotent: it may exist already).
+    await step(ensureLocalOperator());
     scheduler = startScheduler(
       [
         { name: 'drainReservedPushes', everyMs: options.drainEveryMs },
@@ -170,6 +179,7 @@ export async function startLocalStack(
   out.info(
     [
       'ready',
+      `Console ${env.hosting.url}`,
       `Functions ${env.functions.url}`,
       `Firestore ${env.firestore.url}`,
       `Auth ${env.auth.url}`,
@@ -179,7 +189,7 @@ export async function startLocalStack(
     ].join('  '),
   );
   out.info(
-    'pushes the local FCM server receives appear below; try `npm run demo` in another terminal',
+    'pushes the local FCM server receives appear below (and live in the console, signed in as the local operator); try `npm run demo` in another terminal',
   );
   return { crashed, stop };
 }
