@@ -3,44 +3,30 @@
  * users) and pushes (tokens, topics, conditions), replays write nothing new, keys replace and
  * cancel.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   appointmentReminder,
   REMINDER_LEAD_MS,
 } from '../../../functions/src/checks/appointment-reminder';
 import { orderShipped } from '../../../functions/src/checks/order-shipped';
-import { createStores, type Stores } from '../../../functions/src/adapters/stores';
-import { tokenIdOf } from '../../../functions/src/core/token-id';
 import { runCheck } from '../../../functions/src/use-cases/run-check';
 import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
-import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
+import { useQueueWorld } from '../../support/queue-world';
 
 describe('check path (Firestore emulator)', () => {
-  let fs: TestFirestore;
-  let deps: Stores;
   const NOW = Date.parse('2030-05-01T08:00:00Z');
-
-  before(() => {
-    fs = connectTestFirestore();
-    deps = createStores(fs.db);
-  });
+  const world = useQueueWorld({ startMs: NOW });
   beforeEach(async () => {
-    await fs.reset();
-    for (const [uid, token] of [
-      ['alice', 'alice-phone'],
-      ['alice', 'alice-tablet'],
-      ['bob', 'bob-phone'],
-    ]) {
-      await deps.tokens.save(uid, tokenIdOf(token), { token, platform: 'android' }, 10);
-    }
+    await world.device('alice', 'alice-phone');
+    await world.device('alice', 'alice-tablet');
+    await world.device('bob', 'bob-phone');
   });
-  after(() => fs.close());
 
-  const pushes = async () => (await fs.db.collection('pushes').get()).docs;
-  const notifications = async () => (await fs.db.collection('notifications').get()).docs;
+  const pushes = async () => (await world.fs.db.collection('pushes').get()).docs;
+  const notifications = async () => (await world.fs.db.collection('notifications').get()).docs;
   const shipped = (eventId: string, uid = 'alice') =>
-    runCheck(deps, orderShipped, {
+    runCheck(world.deps, orderShipped, {
       eventId,
       eventTimeMs: NOW,
       path: 'orders/o1',
@@ -95,7 +81,7 @@ describe('check path (Firestore emulator)', () => {
       params: { appointmentId: 'a1' },
       nowMs: NOW,
     };
-    const created = await runCheck(deps, appointmentReminder, {
+    const created = await runCheck(world.deps, appointmentReminder, {
       ...base,
       before: undefined,
       after: { uid: 'bob', startsAt },
@@ -110,7 +96,7 @@ describe('check path (Firestore emulator)', () => {
     assert.equal(reminder.get('expiresAt').toMillis(), startsAt.getTime());
 
     const later = new Date(startsAt.getTime() + 86_400_000);
-    const moved = await runCheck(deps, appointmentReminder, {
+    const moved = await runCheck(world.deps, appointmentReminder, {
       ...base,
       eventId: 'a-2',
       eventTimeMs: NOW + 1,
@@ -128,7 +114,7 @@ describe('check path (Firestore emulator)', () => {
     );
     assert.equal(byStatus.pending.get('reservedAt').toMillis(), later.getTime() - REMINDER_LEAD_MS);
 
-    const cancelled = await runCheck(deps, appointmentReminder, {
+    const cancelled = await runCheck(world.deps, appointmentReminder, {
       ...base,
       eventId: 'a-3',
       eventTimeMs: NOW + 2,
@@ -150,7 +136,7 @@ describe('check path (Firestore emulator)', () => {
         { to: { topic: 'news' }, title: 'ok' },
       ],
     };
-    const run = await runCheck(deps, broken as never, {
+    const run = await runCheck(world.deps, broken as never, {
       eventId: 'e-bad',
       eventTimeMs: NOW,
       path: 'orders/o9',
@@ -165,31 +151,22 @@ describe('check path (Firestore emulator)', () => {
   });
 
   it('when an outbox request is well formed, then it is accepted with its notification id', async () => {
-    const out = await acceptPushRequest(
-      deps,
-      { to: { uid: 'bob' }, title: 'Hello', data: { k: 'v' } },
-      { path: 'pushRequests/r1', createTimeMs: NOW, nowMs: NOW },
-    );
+    const out = await world.outbox({ to: { uid: 'bob' }, title: 'Hello', data: { k: 'v' } }, 'r1');
     assert.equal(out.status, 'accepted');
     assert.equal(out.status === 'accepted' && out.queued.notificationIds.length, 1);
     assert.equal((await notifications())[0].get('source').check, 'outbox');
   });
 
   it('when an outbox request is malformed, then it is rejected naming the field and nothing is written', async () => {
-    const out = await acceptPushRequest(
-      deps,
-      { to: { uid: 'bob' }, title: 'x', ttlSeconds: 'soon' },
-      { path: 'pushRequests/r2', createTimeMs: NOW, nowMs: NOW },
-    );
+    const out = await world.outbox({ to: { uid: 'bob' }, title: 'x', ttlSeconds: 'soon' }, 'r2');
     assert.deepEqual(out.status === 'rejected' && out.field, 'ttlSeconds');
     assert.equal((await pushes()).length + (await notifications()).length, 0);
   });
 
   it('when an outbox payload is over 4,096 bytes, then it is rejected and nothing is written', async () => {
-    const out = await acceptPushRequest(
-      deps,
+    const out = await world.outbox(
       { to: { token: 'bob-phone' }, title: 'x', data: { big: 'y'.repeat(5000) } },
-      { path: 'pushRequests/r3', createTimeMs: NOW, nowMs: NOW },
+      'r3',
     );
     assert.equal(out.status, 'rejected');
     assert.match(out.status === 'rejected' ? out.reason : '', /4096|4,096|payload|bytes/i);
@@ -199,8 +176,8 @@ describe('check path (Firestore emulator)', () => {
   it('when the same outbox document is processed twice (trigger retry, operator replay), then it is queued once', async () => {
     const doc = { to: { token: 'bob-phone' }, title: 'Once' };
     const event = { path: 'pushRequests/r5', createTimeMs: NOW, nowMs: NOW };
-    const first = await acceptPushRequest(deps, doc, event);
-    const again = await acceptPushRequest(deps, doc, { ...event, nowMs: NOW + 60_000 });
+    const first = await acceptPushRequest(world.deps, doc, event);
+    const again = await acceptPushRequest(world.deps, doc, { ...event, nowMs: NOW + 60_000 });
     assert.equal(first.status === 'accepted' && first.queued.created, 1);
     assert.equal(again.status === 'accepted' && again.queued.created, 0);
     assert.equal((await pushes()).length, 1);
