@@ -3,19 +3,14 @@
  * Firestore emulator and local FCM/metadata servers. Exit codes and stdout/stderr separation are
  * the contract scripts rely on.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
-import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { jsonOf, useCliWorld } from './cli-world';
 import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 describe('fcm-push as a child process', () => {
-  let world: CliWorld;
-  before(async () => {
-    world = await startCliWorld();
-  });
-  beforeEach(() => world.reset());
-  after(() => world.close());
+  const world = useCliWorld();
 
   it('when run with --help, then it exits 0 and lists every command', async () => {
     const run = await world.spawnCli(['--help']);

@@ -6,7 +6,14 @@
  * drain) against that FCM server.
  */
 import { spawn } from 'node:child_process';
+import { after, before, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import {
+  createOperatorActions,
+  type ChangeOutcome,
+  type DocumentKind,
+} from '../../../functions/src/adapters/operator-actions';
 import type { PushStore } from '../../../functions/src/adapters/push-store';
 import { createStores, type Stores } from '../../../functions/src/adapters/stores';
 import type { TokenStore } from '../../../functions/src/adapters/token-store';
@@ -61,6 +68,12 @@ export interface CliWorld {
   deliver(ids: string[], maxAttempts?: number): Promise<void>;
   /** One drain run, as drainReservedPushes does it: expand what is due, send what is due. */
   drain(): Promise<DrainReport>;
+  /**
+   * An operator's cancel that loses a race: the operator reads `id` (a push or a notification),
+   * a drain (run `drain-1`, a minute's lease) claims it, then the cancel comes. Answers the
+   * cancel's outcome.
+   */
+  cancelAfterDrainClaimed(kind: DocumentKind, id: string): Promise<ChangeOutcome | undefined>;
   /** A push. */
   doc(id: string): Promise<FirebaseFirestore.DocumentSnapshot>;
   notification(id: string): Promise<FirebaseFirestore.DocumentSnapshot>;
@@ -167,6 +180,18 @@ export async function startCliWorld(): Promise<CliWorld> {
         runId: 'drain',
       });
     },
+    async cancelAfterDrainClaimed(kind, id) {
+      const actions = createOperatorActions(fs.db, { operator: 'fcm-push:test' });
+      const [seenByOperator] = await actions.lookUp([id]);
+      const claim = { nowMs: Date.now(), leaseMs: 60_000, runId: 'drain-1' };
+      const claimed =
+        kind === 'push'
+          ? (await pushes.claim(await pushes.getAll([id]), claim)).claimed
+          : await stores.notifications.claim(await stores.notifications.getAll([id]), claim);
+      assert.equal(claimed.length, 1);
+      const [outcome] = await actions.cancel([seenByOperator!], Date.now());
+      return outcome;
+    },
     doc: (id) => fs.db.collection('pushes').doc(id).get(),
     notification: (id) => fs.db.collection('notifications').doc(id).get(),
     async reset() {
@@ -182,6 +207,32 @@ export async function startCliWorld(): Promise<CliWorld> {
       await google.close();
       await fs.close();
     },
+  };
+}
+
+/**
+ * The CLI world for the tests of one `describe`: started before them, reset before each, closed
+ * after them (call it in the describe's body; the object is filled in when `before` runs).
+ */
+export function useCliWorld(): CliWorld {
+  const world = {} as CliWorld;
+  before(async () => {
+    Object.assign(world, await startCliWorld());
+  });
+  beforeEach(() => world.reset());
+  after(() => world.close());
+  return world;
+}
+
+/** The outcome of a cancel that found the document changed since the operator read it. */
+export function changedWhileCancelled(kind: DocumentKind, id: string, status: string) {
+  return {
+    id,
+    kind,
+    ok: false,
+    reason: 'changed',
+    status,
+    message: `${kind} ${id} changed while being cancelled (now ${status}); left as it is.`,
   };
 }
 

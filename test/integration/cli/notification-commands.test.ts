@@ -3,11 +3,10 @@
  * user, expanded into device deliveries when due), put into their states by the product's own
  * outbox, expansion and delivery code.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOperatorActions } from '../../../functions/src/adapters/operator-actions';
 import { tokenForLog } from '../../../functions/src/core/token-id';
-import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { changedWhileCancelled, jsonOf, useCliWorld } from './cli-world';
 
 type Outcomes = {
   items: Array<{ id: string; kind?: string; ok: boolean; reason?: string; message?: string }>;
@@ -26,12 +25,7 @@ interface NotificationView {
 }
 
 describe('fcm-push on notifications', () => {
-  let world: CliWorld;
-  before(async () => {
-    world = await startCliWorld();
-  });
-  beforeEach(() => world.reset());
-  after(() => world.close());
+  const world = useCliWorld();
 
   const LATER = () => ({ reservedAt: Date.now() + 3_600_000 });
 
@@ -186,26 +180,8 @@ describe('fcm-push on notifications', () => {
   it('when a drain claims a notification after the operator read it, then the cancel is refused and the notification stays with the drain', async () => {
     await world.device('fay', 'fay-phone');
     const id = await world.queueFor('fay');
-    const actions = createOperatorActions(world.fs.db, { operator: 'fcm-push:test' });
-    const [seenByOperator] = await actions.lookUp([id]);
-    const claimed = await world.stores.notifications.claim(
-      await world.stores.notifications.getAll([id]),
-      {
-        nowMs: Date.now(),
-        leaseMs: 60_000,
-        runId: 'drain-1',
-      },
-    );
-    assert.equal(claimed.length, 1);
-    const [outcome] = await actions.cancel([seenByOperator!], Date.now());
-    assert.deepEqual(outcome, {
-      id,
-      kind: 'notification',
-      ok: false,
-      reason: 'changed',
-      status: 'expanding',
-      message: `notification ${id} changed while being cancelled (now expanding); left as it is.`,
-    });
+    const outcome = await world.cancelAfterDrainClaimed('notification', id);
+    assert.deepEqual(outcome, changedWhileCancelled('notification', id, 'expanding'));
     const now = await world.notification(id);
     assert.equal(now.get('status'), 'expanding');
     assert.equal(now.get('claimedBy'), 'drain-1');

@@ -3,11 +3,11 @@
  * trigger never recorded an outcome. No trigger runs in this tier, so a document written here
  * stays unprocessed until the CLI (or the use case, playing the trigger) processes it.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FieldValue } from 'firebase-admin/firestore';
 import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
-import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { jsonOf, useCliWorld } from './cli-world';
 
 interface OutboxRun {
   scanned: number;
@@ -31,14 +31,11 @@ interface OutboxRun {
 }
 
 describe('fcm-push outbox', () => {
-  let world: CliWorld;
-  before(async () => {
-    world = await startCliWorld();
-  });
-  beforeEach(() => world.reset());
-  after(() => world.close());
+  const world = useCliWorld();
 
   const requests = () => world.fs.db.collection('pushRequests');
+  /** Writes the outbox document pushRequests/`id` (no trigger runs in this tier). */
+  const write = (id: string, data: Record<string, unknown>) => requests().doc(id).set(data);
   const size = async (name: string) => (await world.fs.db.collection(name).get()).size;
   const outbox = async (...flags: string[]) => {
     const run = await world.cli(['outbox', '--unprocessed', ...flags, '--json']);
@@ -56,15 +53,9 @@ describe('fcm-push outbox', () => {
     });
 
   it('when outbox documents were never processed, then --unprocessed lists them with their age and changes nothing', async () => {
-    await requests()
-      .doc('a-done')
-      .set({ to: { token: 't' }, title: 'x', status: 'accepted' });
-    await requests()
-      .doc('b-stuck')
-      .set({ to: { token: 't' }, title: 'stuck' });
-    await requests()
-      .doc('c-stuck')
-      .set({ to: { uid: 'u1' }, title: 'stuck too' });
+    await write('a-done', { to: { token: 't' }, title: 'x', status: 'accepted' });
+    await write('b-stuck', { to: { token: 't' }, title: 'stuck' });
+    await write('c-stuck', { to: { uid: 'u1' }, title: 'stuck too' });
     const { run, out } = await outbox();
     assert.equal(run.code, 0, run.stderr);
     assert.equal(out!.scanned, 3);
@@ -87,12 +78,8 @@ describe('fcm-push outbox', () => {
   });
 
   it('when replaying an unprocessed outbox document twice, then it is queued once', async () => {
-    await requests()
-      .doc('to-token')
-      .set({ to: { token: 'replay-token' }, title: 'Hello' });
-    await requests()
-      .doc('to-user')
-      .set({ to: { uid: 'replay-user' }, title: 'Hello' });
+    await write('to-token', { to: { token: 'replay-token' }, title: 'Hello' });
+    await write('to-user', { to: { uid: 'replay-user' }, title: 'Hello' });
 
     const first = await outbox('--replay');
     assert.equal(first.run.code, 0, first.run.stderr);
@@ -154,9 +141,7 @@ describe('fcm-push outbox', () => {
   });
 
   it('when a replayed document is malformed, then it is recorded as rejected with its field and nothing is queued', async () => {
-    await requests()
-      .doc('bad')
-      .set({ to: { token: 'x' }, title: 'Hi', data: { n: 1 } });
+    await write('bad', { to: { token: 'x' }, title: 'Hi', data: { n: 1 } });
     const { run, out } = await outbox('--replay');
     assert.equal(run.code, 0, run.stderr);
     const outcome = out!.documents[0]!.outcome!;
@@ -172,9 +157,7 @@ describe('fcm-push outbox', () => {
 
   it('when more documents exist than --limit, then the scan stops there and --start-after continues it', async () => {
     for (const id of ['d1', 'd2', 'd3', 'd4', 'd5']) {
-      await requests()
-        .doc(id)
-        .set({ to: { token: `t-${id}` }, title: id });
+      await write(id, { to: { token: `t-${id}` }, title: id });
     }
     const first = await outbox('--limit', '2');
     assert.deepEqual([first.out!.scanned, first.out!.more, first.out!.last], [2, true, 'd2']);

@@ -3,22 +3,17 @@
  * category and why it was suppressed or deferred, and `stats` counting both. The states come
  * from the product's own outbox and expansion code.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenForLog, tokenIdOf } from '../../../functions/src/core/token-id';
-import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { jsonOf, useCliWorld } from './cli-world';
 
 /** "HH:MM" in UTC, `minutes` from now. */
 const utcClock = (minutes: number) =>
   new Date(Date.now() + minutes * 60_000).toISOString().slice(11, 16);
 
 describe('fcm-push prefs, and show/stats on what users control', () => {
-  let world: CliWorld;
-  before(async () => {
-    world = await startCliWorld();
-  });
-  beforeEach(() => world.reset());
-  after(() => world.close());
+  const world = useCliWorld();
 
   const phone = (uid: string, meta: { locale?: string; timezone?: string } = {}) =>
     world.tokens.save(

@@ -3,24 +3,18 @@
  * product's own queue, expansion and delivery code, run in-process through the CLI's entry
  * function.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
-import { createOperatorActions } from '../../../functions/src/adapters/operator-actions';
 import { tokenForLog } from '../../../functions/src/core/token-id';
-import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { changedWhileCancelled, jsonOf, useCliWorld } from './cli-world';
 
 type Outcomes = {
   items: Array<{ id: string; kind?: string; ok: boolean; reason?: string; message?: string }>;
 };
 
 describe('fcm-push list, show, retry, cancel', () => {
-  let world: CliWorld;
-  before(async () => {
-    world = await startCliWorld();
-  });
-  beforeEach(() => world.reset());
-  after(() => world.close());
+  const world = useCliWorld();
 
   const LATER = () => ({ reservedAt: Date.now() + 3_600_000 });
 
@@ -224,23 +218,8 @@ describe('fcm-push list, show, retry, cancel', () => {
 
   it('when a drain claims a push after the operator read it, then the cancel is refused and the push stays claimed', async () => {
     const id = await world.queue('race');
-    const actions = createOperatorActions(world.fs.db, { operator: 'fcm-push:test' });
-    const [seenByOperator] = await actions.lookUp([id]);
-    const { claimed } = await world.pushes.claim(await world.pushes.getAll([id]), {
-      nowMs: Date.now(),
-      leaseMs: 60_000,
-      runId: 'drain-1',
-    });
-    assert.equal(claimed.length, 1);
-    const [outcome] = await actions.cancel([seenByOperator!], Date.now());
-    assert.deepEqual(outcome, {
-      id,
-      kind: 'push',
-      ok: false,
-      reason: 'changed',
-      status: 'sending',
-      message: `push ${id} changed while being cancelled (now sending); left as it is.`,
-    });
+    const outcome = await world.cancelAfterDrainClaimed('push', id);
+    assert.deepEqual(outcome, changedWhileCancelled('push', id, 'sending'));
     assert.equal((await world.doc(id)).get('status'), 'sending');
     assert.equal((await world.doc(id)).get('claimedBy'), 'drain-1');
 

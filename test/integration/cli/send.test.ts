@@ -1,8 +1,8 @@
 /** `fcm-push send`: test pushes straight through our FCM client to the local FCM v1 server. */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenForLog, tokenIdOf } from '../../../functions/src/core/token-id';
-import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { jsonOf, useCliWorld } from './cli-world';
 import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 interface SendJson {
@@ -20,12 +20,7 @@ interface SendJson {
 }
 
 describe('fcm-push send', () => {
-  let world: CliWorld;
-  before(async () => {
-    world = await startCliWorld();
-  });
-  beforeEach(() => world.reset());
-  after(() => world.close());
+  const world = useCliWorld();
 
   const send = (...args: string[]) => world.cli(['send', ...args, ...world.localFlags()]);
 

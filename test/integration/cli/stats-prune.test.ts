@@ -2,22 +2,17 @@
  * `fcm-push stats` (count() aggregations over notifications and pushes, never added together)
  * and `fcm-push prune` (pruneStaleTokens, now).
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
 import { tokenIdOf } from '../../../functions/src/core/token-id';
-import { jsonOf, startCliWorld, type CliWorld } from './cli-world';
+import { jsonOf, useCliWorld } from './cli-world';
 import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 const DAY = 86_400_000;
 
 describe('fcm-push stats and prune', () => {
-  let world: CliWorld;
-  before(async () => {
-    world = await startCliWorld();
-  });
-  beforeEach(() => world.reset());
-  after(() => world.close());
+  const world = useCliWorld();
 
   async function ended(token: string, code: 'UNAVAILABLE' | 'UNREGISTERED'): Promise<string> {
     const id = await world.queue(token);
@@ -36,6 +31,16 @@ describe('fcm-push stats and prune', () => {
     notifications: Section;
     pushes: Section;
     tokens: number;
+  }
+  /** A section's total, how many are due and which is the oldest due (a pending one). */
+  function assertTotalAndDue(
+    section: Section,
+    expected: { total: number; due: number; oldest: string },
+  ) {
+    assert.equal(section.total, expected.total);
+    assert.equal(section.due.count, expected.due);
+    assert.equal(section.due.oldest!.id, expected.oldest);
+    assert.equal(section.due.oldest!.status, 'pending');
   }
 
   it('when the queue holds notifications and pushes in every state, then stats counts each by status, finds the oldest due of each and groups failure codes', async () => {
@@ -97,10 +102,7 @@ describe('fcm-push stats and prune', () => {
       failed: 0,
       suppressed: 0,
     });
-    assert.equal(out.notifications.total, 6);
-    assert.equal(out.notifications.due.count, 1);
-    assert.equal(out.notifications.due.oldest!.id, oldestNotification);
-    assert.equal(out.notifications.due.oldest!.status, 'pending');
+    assertTotalAndDue(out.notifications, { total: 6, due: 1, oldest: oldestNotification });
     const nAge = out.notifications.due.oldest!.ageSeconds;
     assert.ok(nAge >= 300 && nAge <= (checkedAt - (t0 - 300_000)) / 1000, `age ${nAge}`);
     assert.deepEqual(out.notifications.failureCodes, { NO_DEVICES: 1 });
@@ -115,10 +117,7 @@ describe('fcm-push stats and prune', () => {
       cancelled: 2,
       suppressed: 0,
     });
-    assert.equal(out.pushes.total, 11);
-    assert.equal(out.pushes.due.count, 2);
-    assert.equal(out.pushes.due.oldest!.id, oldestPush);
-    assert.equal(out.pushes.due.oldest!.status, 'pending');
+    assertTotalAndDue(out.pushes, { total: 11, due: 2, oldest: oldestPush });
     const pAge = out.pushes.due.oldest!.ageSeconds;
     assert.ok(pAge >= 600 && pAge <= (checkedAt - (t0 - 600_000)) / 1000, `age ${pAge}`);
     assert.deepEqual(out.pushes.failureCodes, {
