@@ -5,16 +5,20 @@
  *   integration  Google's Firestore emulator (started here from its jar, on a free port)
  *   e2e          firebase-tools' Functions + Auth + Firestore emulators serving functions/lib,
  *                called through the Firebase JS SDK
+ *   browser      the operator console in headless Chromium (Debian's chromium, driven by
+ *                playwright-core): the e2e tier's emulators plus Hosting serving the console,
+ *                built here for the emulators
  *   stack        `npm start` / `npm run demo` themselves (they start the emulators on the fixed
  *                ports, so no emulator of ours may hold them)
  *
- * Usage: tsx test/run.ts [unit|integration|e2e|stack ...] [--only <substring>]
+ * Usage: tsx test/run.ts [unit|integration|e2e|browser|stack ...] [--only <substring>]
  * Prints one closing line "total: N passed, N failed" over all tiers; exits non-zero on any failure.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
+import { buildConsole } from '../tools/console/build';
 import { startFirestoreEmulator } from '../tools/emulators/firestore-emulator';
 import {
   assertFunctionsBuilt,
@@ -22,9 +26,16 @@ import {
   firebaseEmulatorEnv,
 } from '../tools/emulators/firebase-env';
 import { assertPortsFree } from '../tools/emulators/ports';
-import { localEnv, offlineEnv, REPO_ROOT as ROOT } from '../tools/local-env/local-env';
+import {
+  CONSOLE_EMULATORS,
+  LOCAL_EMULATORS,
+  localEnv,
+  offlineEnv,
+  REPO_ROOT as ROOT,
+} from '../tools/local-env/local-env';
+import { chromiumPath } from './support/browser';
 
-const TIERS = ['unit', 'integration', 'e2e', 'stack'] as const;
+const TIERS = ['unit', 'integration', 'e2e', 'browser', 'stack'] as const;
 type Tier = (typeof TIERS)[number];
 
 function testFiles(tier: Tier, only?: string): string[] {
@@ -118,10 +129,22 @@ async function runTier(
     }
   } else {
     assertFunctionsBuilt('npm test');
+    if (tier === 'browser') {
+      // Say what to install before anything starts (one failure; the other tiers still run),
+      // then build the page the Hosting emulator serves.
+      try {
+        console.log(`   Chromium ${chromiumPath()}`);
+      } catch (err) {
+        console.log(`FAIL: ${(err as Error).message}`);
+        return { pass: 0, fail: 1, skipped: 0, todo: 0, exit: 1 };
+      }
+      await buildConsole('emulators', { quiet: true });
+    }
     await assertPortsFree(localEnv().ports);
     const fb = firebaseEmulatorEnv(baseEnv);
     console.log(`   ${fb.description}`);
-    exit = await run(process.execPath, emulatorsExecArgs([process.execPath, ...args]), {
+    const emulators = tier === 'browser' ? CONSOLE_EMULATORS : LOCAL_EMULATORS;
+    exit = await run(process.execPath, emulatorsExecArgs([process.execPath, ...args], emulators), {
       ...fb.env,
       CI: 'true',
     });

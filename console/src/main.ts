@@ -23,19 +23,20 @@ const SIGNED_OUT_KEY = 'console.signedOut';
 const root = document.getElementById('app')!;
 let current: Page | undefined;
 
-function show(page: Page, services: Services, user?: User): void {
+/** `nav`: the page links, shown to operators only (every other page refuses anyone else). */
+function show(page: Page, services: Services, user?: User, nav = false): void {
   current?.dispose();
   current = page;
-  fill(root, header(services, user), h('main', {}, page.el));
+  fill(root, header(services, user, nav), h('main', {}, page.el));
 }
 
-function header(services: Services, user?: User): HTMLElement {
+function header(services: Services, user: User | undefined, nav: boolean): HTMLElement {
   const link = (hash: string, text: string) => h('a', { href: hash }, text);
   return h(
     'header',
     {},
     h('strong', { class: 'brand' }, 'Push console'),
-    user &&
+    nav &&
       h(
         'nav',
         {},
@@ -100,7 +101,7 @@ async function start(): Promise<void> {
   const render = () => {
     if (!user) show(signInPage(services), services);
     else if (!operator) show(notAuthorisedPage(services, user, recheck), services, user);
-    else show(pageFor(parseRoute(location.hash), services), services, user);
+    else show(pageFor(parseRoute(location.hash), services), services, user, true);
   };
   // The claim is in the ID token: refresh it (after a grant) and look again.
   const recheck = async (): Promise<boolean> => {

@@ -6,8 +6,8 @@
 import type { MinuteBucket } from '../data/minutes';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const W = 720;
-const H = 180;
+const W = 1100;
+const H = 190;
 const PAD = { left: 36, right: 8, top: 10, bottom: 22 };
 
 function el<K extends keyof SVGElementTagNameMap>(
@@ -47,7 +47,8 @@ export function minuteChart(buckets: MinuteBucket[]): SVGSVGElement {
   const bar = Math.max(1, slot / 2 - 0.5);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
 
-  for (const v of [0, max / 2, max]) {
+  // Counts are whole numbers: no 0.5 tick when the busiest minute had one push.
+  for (const v of [0, max / 2, max].filter(Number.isInteger)) {
     svg.append(el('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid' }));
     svg.append(
       el('text', { x: PAD.left - 4, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, String(v)),
