@@ -11,6 +11,11 @@ export { checkPushRequest } from './triggers/check-push-request';
 export { drainReservedPushes } from './triggers/drain-reserved-pushes';
 export { drainShard } from './triggers/drain-shard';
 export { pruneStaleTokens } from './triggers/prune-stale-tokens';
+// The operator console's actions (callables that require the `operator: true` claim).
+export { operatorRetry } from './triggers/operator-retry';
+export { operatorCancel } from './triggers/operator-cancel';
+export { operatorUserDevices } from './triggers/operator-user-devices';
+export { operatorTestSend } from './triggers/operator-test-send';
 
 // One Firestore trigger per check (see docs/data-model.md, "Writing a check"). Your own checks go here as
 // plain exports: export const checkSomething = checkTrigger(something);

@@ -63,7 +63,9 @@ export function notificationDocumentOf(
     result: null,
     source: n.source,
     createdAt: ts(nowMs),
-    history: [{ at: ts(nowMs), event: 'queued' }],
+    history: [
+      { at: ts(nowMs), event: 'queued', ...(n.queuedBy !== undefined ? { by: n.queuedBy } : {}) },
+    ],
   });
 }
 

@@ -21,22 +21,12 @@ import { DEFAULT_RETENTION_MS, PUSHES, finishedFields } from './push-store';
 import { QUERIES } from './queries';
 import { count, emptyIncrement, isEmptyIncrement } from '../core/stats';
 import { createStatsStore } from './stats-store';
+import type { ChangeOutcome, DocumentKind, OperatorActionStore } from '../use-cases/ports';
 
 /** Final states a retry may undo. Sent, cancelled and in-flight pushes are not retried. */
 export const RETRYABLE_STATUSES: readonly PushStatus[] = ['failed', 'rejected', 'expired'];
 
-export type DocumentKind = 'push' | 'notification';
-
-export type ChangeOutcome =
-  | { id: string; kind: DocumentKind; ok: true; from: string; notes: string[] }
-  | {
-      id: string;
-      kind?: DocumentKind;
-      ok: false;
-      reason: 'not-found' | 'refused' | 'changed';
-      status?: string;
-      message: string;
-    };
+export type { ChangeOutcome, DocumentKind };
 
 type Action = 'retried' | 'cancelled';
 
@@ -352,6 +342,27 @@ export function createOperatorActions(
         'cancelled',
         nowMs,
       );
+    },
+  };
+}
+
+/**
+ * The operator callables' view of the same actions: one id at a time, looked up as a
+ * notification, else a push (like `fcm-push cancel`), with the operator's uid as `by`.
+ */
+export function createOperatorActionStore(
+  db: Firestore,
+  options: Parameters<typeof createOperatorActions>[1],
+): OperatorActionStore {
+  const actions = createOperatorActions(db, options);
+  return {
+    async retry(id, nowMs) {
+      const [outcome] = await actions.retry(await actions.lookUp([id]), nowMs);
+      return outcome!;
+    },
+    async cancel(id, nowMs) {
+      const [outcome] = await actions.cancel(await actions.lookUp([id]), nowMs);
+      return outcome!;
     },
   };
 }

@@ -86,7 +86,11 @@ export function pushDocumentOf(
   retentionMs = DEFAULT_RETENTION_MS,
 ): Record<string, unknown> {
   const r = p.request;
-  const queued = { at: ts(nowMs), event: 'queued' };
+  const queued = {
+    at: ts(nowMs),
+    event: 'queued',
+    ...(p.queuedBy !== undefined ? { by: p.queuedBy } : {}),
+  };
   // A user's delivery created inside the user's quiet hours: due when they end, or already over.
   const quiet = p.quietHours;
   const deferred =

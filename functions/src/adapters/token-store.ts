@@ -16,6 +16,8 @@ const millis = (t: unknown): number => (t as Timestamp | undefined)?.toMillis?.(
 function storedTokenOf(d: FirebaseFirestore.DocumentSnapshot): StoredToken {
   const locale = d.get('locale') as unknown;
   const timezone = d.get('timezone') as unknown;
+  const appVersion = d.get('appVersion') as unknown;
+  const createdAt = d.get('createdAt') as unknown;
   return {
     tokenId: d.id,
     uid: d.get('uid'),
@@ -24,6 +26,8 @@ function storedTokenOf(d: FirebaseFirestore.DocumentSnapshot): StoredToken {
     updatedAtMs: millis(d.get('updatedAt')),
     ...(typeof locale === 'string' ? { locale } : {}),
     ...(typeof timezone === 'string' ? { timezone } : {}),
+    ...(typeof appVersion === 'string' ? { appVersion } : {}),
+    ...(createdAt instanceof Timestamp ? { createdAtMs: createdAt.toMillis() } : {}),
   };
 }
 

@@ -6,7 +6,12 @@ export type DomainError =
   | { kind: 'unauthenticated'; message: string }
   | { kind: 'invalid-argument'; field: string; message: string }
   | { kind: 'rate-limited'; message: string; retryAfterSeconds: number }
-  | { kind: 'app-check-required'; message: string };
+  | { kind: 'app-check-required'; message: string }
+  /** Signed in, but without the operator claim (operator callables). */
+  | { kind: 'permission-denied'; message: string }
+  /** The document is not in a state the action applies to (an operator's retry or cancel). */
+  | { kind: 'failed-precondition'; message: string }
+  | { kind: 'not-found'; message: string };
 
 export class DomainFailure extends Error {
   constructor(readonly error: DomainError) {

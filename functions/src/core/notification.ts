@@ -37,6 +37,8 @@ export interface PlannedNotification {
   request: PushRequest;
   reservedAtMs: number;
   source: PushSource;
+  /** Who queued it, when a person did (an operator's test send): `by` on its `queued` entry. */
+  queuedBy?: string;
 }
 
 /** The fields of a stored notification the expansion needs. */

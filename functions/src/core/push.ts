@@ -59,6 +59,8 @@ export interface PlannedPush {
    * (`ends: 'expired'`: the window outlasts `expiresAt`, so it is written already expired).
    */
   quietHours?: { quiet: QuietWindow; untilMs?: number; ends?: 'expired' };
+  /** Who queued it, when a person did (an operator's test send): the `by` of its `queued` entry. */
+  queuedBy?: string;
 }
 
 /** The fields of a queued push the sender needs (read back from Firestore). */
@@ -131,8 +133,15 @@ export type PlannedEntry =
 export function planRequest(
   index: number,
   request: PushRequest,
-  context: { eventId: string; nowMs: number; source: Omit<PushSource, 'eventId'> },
+  context: {
+    eventId: string;
+    nowMs: number;
+    source: Omit<PushSource, 'eventId'>;
+    /** An operator's uid, written as `by` on the `queued` history entry. */
+    by?: string;
+  },
 ): PlannedEntry {
+  const by = context.by !== undefined ? { queuedBy: context.by } : {};
   const source = { ...context.source, eventId: context.eventId };
   const reservedAtMs = request.reservedAtMs ?? context.nowMs;
   const to = request.to;
@@ -146,6 +155,7 @@ export function planRequest(
         request,
         reservedAtMs,
         source,
+        ...by,
       },
     };
   }
@@ -158,7 +168,14 @@ export function planRequest(
   return {
     kind: 'push',
     index,
-    push: { id: pushIdOf(context.eventId, index, target), target, request, reservedAtMs, source },
+    push: {
+      id: pushIdOf(context.eventId, index, target),
+      target,
+      request,
+      reservedAtMs,
+      source,
+      ...by,
+    },
   };
 }
 

@@ -22,6 +22,12 @@ export function toHttpsError(err: unknown, event: string): HttpsError {
       case 'app-check-required':
         // The code Firebase itself uses when enforceAppCheck rejects a call.
         return new HttpsError('unauthenticated', e.message);
+      case 'permission-denied':
+        return new HttpsError('permission-denied', e.message);
+      case 'failed-precondition':
+        return new HttpsError('failed-precondition', e.message);
+      case 'not-found':
+        return new HttpsError('not-found', e.message);
     }
   }
   logger.error(event, { error: err instanceof Error ? err.message : String(err) });

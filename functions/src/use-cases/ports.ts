@@ -168,6 +168,8 @@ export interface StoredToken {
   /** As registered (normalised BCP 47 tag, IANA zone); absent when the app sent none. */
   locale?: string;
   timezone?: string;
+  appVersion?: string;
+  createdAtMs?: number;
 }
 
 export interface TokenStore {
@@ -311,6 +313,29 @@ export interface ShardTaskQueue {
     task: ShardTask,
     options: { id: string; delaySeconds?: number },
   ): Promise<'enqueued' | 'duplicate'>;
+}
+
+// ---- operators' actions on notifications and pushes (adapters/operator-actions.ts) -----------
+
+export type DocumentKind = 'push' | 'notification';
+
+/** What an operator's retry or cancel did to one document. */
+export type ChangeOutcome =
+  | { id: string; kind: DocumentKind; ok: true; from: string; notes: string[] }
+  | {
+      id: string;
+      kind?: DocumentKind;
+      ok: false;
+      /** `refused`: its status does not allow it; `changed`: it changed while being acted on. */
+      reason: 'not-found' | 'refused' | 'changed';
+      status?: string;
+      message: string;
+    };
+
+/** One operator's retry and cancel by id (the CLI's, with the operator's uid as `by`). */
+export interface OperatorActionStore {
+  retry(id: string, nowMs: number): Promise<ChangeOutcome>;
+  cancel(id: string, nowMs: number): Promise<ChangeOutcome>;
 }
 
 // ---- pushStatsMinutes, pushStats: the operator console's statistics --------------------------

@@ -28,6 +28,8 @@ export interface QueueContext {
   /** Document path that caused the check, and the check's name. */
   path: string;
   check: string;
+  /** A person who queued these (an operator's uid): `by` on each `queued` history entry. */
+  by?: string;
 }
 
 export const emptyQueueResult = (): QueueResult => ({
@@ -87,6 +89,7 @@ export async function queuePushes(
       eventId: context.eventId,
       nowMs: context.nowMs,
       source: { path: context.path, check: context.check },
+      ...(context.by !== undefined ? { by: context.by } : {}),
     });
     (request.key ? keyed : plain).push(entry);
   }

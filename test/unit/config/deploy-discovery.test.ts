@@ -27,6 +27,10 @@ const CORE = [
   'drainReservedPushes',
   'drainShard',
   'pruneStaleTokens',
+  'operatorRetry',
+  'operatorCancel',
+  'operatorUserDevices',
+  'operatorTestSend',
 ];
 const EXAMPLES = ['checkOrderShipped', 'checkAppointmentReminder'];
 
