@@ -2,6 +2,7 @@
  * firebase-admin connected to the Firestore emulator that test/run.ts started
  * (FIRESTORE_EMULATOR_HOST). Fails with a clear message when run outside the runner.
  */
+import { after, before, beforeEach } from 'node:test';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { clearFirestoreEmulator } from '../../tools/emulators/firestore-emulator';
@@ -40,4 +41,18 @@ export function connectTestFirestore(): TestFirestore {
       await deleteApp(app);
     },
   };
+}
+
+/**
+ * For the tests of one `describe`: connected before them, every document deleted before each
+ * test, closed after them (the object is filled in when `before` runs).
+ */
+export function useTestFirestore(): TestFirestore {
+  const fs = {} as TestFirestore;
+  before(() => {
+    Object.assign(fs, connectTestFirestore());
+  });
+  beforeEach(() => fs.reset());
+  after(() => fs.close());
+  return fs;
 }

@@ -4,10 +4,8 @@
  * runs the handler as the runtime would, after its own decoding), with ENFORCE_APP_CHECK set in
  * this process's environment as the Functions runtime sets params. Firestore is the emulator.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CallableRequest } from 'firebase-functions/v2/https';
-import { HttpsError } from 'firebase-functions/v2/https';
 import { PUSH_TOKENS } from '../../../functions/src/adapters/token-store';
 import { defaultParamEnv } from '../../../functions/src/config/defaults';
 import { RATE_LIMITS } from '../../../functions/src/adapters/rate-limit-store';
@@ -15,7 +13,9 @@ import { MAX_CALL_DATA_BYTES } from '../../../functions/src/core/token-registrat
 import { tokenIdOf } from '../../../functions/src/core/token-id';
 import { registerToken } from '../../../functions/src/triggers/register-token';
 import { unregisterToken } from '../../../functions/src/triggers/unregister-token';
-import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
+import { callableRequest as request, httpsError } from '../../support/callable-request';
+import { useTestFirestore } from '../../support/emulated-firestore';
+import { useParamEnv } from '../../support/param-env';
 
 /**
  * Params the handlers read at run time. The runtime sets every param (from functions/.env and
@@ -28,52 +28,9 @@ const PARAMS = {
   MAX_DEVICES_PER_USER: '10',
 };
 
-let uidCounter = 0;
-
-/** A request as the runtime hands it over after verifying the ID token and App Check token. */
-function request(data: unknown, options: { app: boolean; uid?: string }): CallableRequest {
-  const uid = options.uid ?? `user-${process.pid}-${uidCounter++}`;
-  return {
-    data,
-    rawRequest: {} as CallableRequest['rawRequest'],
-    acceptsStreaming: false,
-    auth: { uid, token: { uid } as never, rawToken: 'id-token' },
-    ...(options.app ? { app: { appId: '1:123:android:abc', token: {} as never } } : {}),
-  } as CallableRequest;
-}
-
-async function httpsError(p: Promise<unknown>): Promise<HttpsError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HttpsError, `expected an HttpsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to be refused');
-}
-
 describe('App Check enforcement and size limits of the token callables (.run)', () => {
-  let fs: TestFirestore;
-  const saved: Record<string, string | undefined> = {};
-
-  before(() => {
-    fs = connectTestFirestore();
-    for (const [k, v] of Object.entries(PARAMS)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  beforeEach(async () => {
-    await fs.reset();
-    process.env.ENFORCE_APP_CHECK = 'false';
-  });
-  after(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await fs.close();
-  });
+  const fs = useTestFirestore();
+  useParamEnv(PARAMS);
 
   const tokenDoc = (token: string) => fs.db.collection(PUSH_TOKENS).doc(tokenIdOf(token)).get();
 

@@ -5,10 +5,8 @@
  * gate as the token callables (sign-in, App Check, the shared rate limit, the size bound), and a
  * preference set through the callable taking effect on the outbox and the drain.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CallableRequest } from 'firebase-functions/v2/https';
-import { HttpsError } from 'firebase-functions/v2/https';
 import { PUSH_PREFERENCES } from '../../../functions/src/adapters/preference-store';
 import { createStores } from '../../../functions/src/adapters/stores';
 import { defaultParamEnv } from '../../../functions/src/config/defaults';
@@ -18,7 +16,13 @@ import { registerToken } from '../../../functions/src/triggers/register-token';
 import { setPushPreferences } from '../../../functions/src/triggers/set-push-preferences';
 import { drainDuePushes } from '../../../functions/src/use-cases/drain-pushes';
 import { processPushRequest } from '../../../functions/src/use-cases/outbox';
-import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
+import {
+  callableRequest as request,
+  httpsError,
+  newUid as newUserId,
+} from '../../support/callable-request';
+import { useTestFirestore } from '../../support/emulated-firestore';
+import { useParamEnv } from '../../support/param-env';
 import { startLocalFcm, type LocalFcm } from '../../../tools/local-google/local-fcm';
 
 const PARAMS = {
@@ -27,57 +31,11 @@ const PARAMS = {
   TOKEN_CALLS_PER_MINUTE: '1000',
 };
 
-let uidCounter = 0;
-const newUid = () => `prefs-user-${process.pid}-${uidCounter++}`;
-
-/** A request as the runtime hands it over after verifying the ID token (and App Check token). */
-function request(
-  data: unknown,
-  options: { uid?: string | null; app?: boolean } = {},
-): CallableRequest {
-  const uid = options.uid === undefined ? newUid() : options.uid;
-  return {
-    data,
-    rawRequest: {} as CallableRequest['rawRequest'],
-    acceptsStreaming: false,
-    ...(uid !== null ? { auth: { uid, token: { uid } as never, rawToken: 'id-token' } } : {}),
-    ...(options.app !== false ? { app: { appId: '1:123:android:abc', token: {} as never } } : {}),
-  } as CallableRequest;
-}
-
-async function httpsError(p: unknown): Promise<HttpsError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HttpsError, `expected an HttpsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to be refused');
-}
+const newUid = () => newUserId('prefs-user');
 
 describe('setPushPreferences / getPushPreferences callables (.run, Firestore emulator)', () => {
-  let fs: TestFirestore;
-  const saved: Record<string, string | undefined> = {};
-
-  before(() => {
-    fs = connectTestFirestore();
-    for (const [k, v] of Object.entries(PARAMS)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  beforeEach(async () => {
-    await fs.reset();
-    process.env.ENFORCE_APP_CHECK = 'false';
-    process.env.TOKEN_CALLS_PER_MINUTE = PARAMS.TOKEN_CALLS_PER_MINUTE;
-  });
-  after(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await fs.close();
-  });
+  const fs = useTestFirestore();
+  useParamEnv(PARAMS);
 
   const stored = (uid: string) => fs.db.collection(PUSH_PREFERENCES).doc(uid).get();
 
