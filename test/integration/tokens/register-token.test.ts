@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Timestamp } from 'firebase-admin/firestore';
 import { createTokenStore, PUSH_TOKENS } from '../../../functions/src/adapters/token-store';
@@ -6,17 +6,16 @@ import { createRateLimitStore } from '../../../functions/src/adapters/rate-limit
 import { DomainFailure } from '../../../functions/src/core/errors';
 import { tokenIdOf } from '../../../functions/src/core/token-id';
 import { registerToken, unregisterToken } from '../../../functions/src/use-cases/register-token';
-import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
+import { useTestFirestore } from '../../support/emulated-firestore';
 
 const alice = { uid: 'alice', appVerified: false };
 const bob = { uid: 'bob', appVerified: false };
 
 describe('registerToken / unregisterToken against the Firestore emulator', () => {
-  let fs: TestFirestore;
+  const fs = useTestFirestore();
   let deps: Parameters<typeof registerToken>[0];
 
   before(() => {
-    fs = connectTestFirestore();
     deps = {
       tokens: createTokenStore(fs.db),
       maxDevicesPerUser: 3,
@@ -27,15 +26,14 @@ describe('registerToken / unregisterToken against the Firestore emulator', () =>
       now: Date.now,
     };
   });
-  beforeEach(() => fs.reset());
-  after(() => fs.close());
 
   const doc = (token: string) => fs.db.collection(PUSH_TOKENS).doc(tokenIdOf(token)).get();
+  /** Alice registers `token` from a device of `platform`, with `meta` (locale, timezone, …). */
+  const asAlice = (token: string, platform: string, meta: Record<string, unknown> = {}) =>
+    registerToken(deps, alice, { token, platform, ...meta });
 
   it('when a user registers a token, then pushTokens/{sha256} holds it with server timestamps', async () => {
-    const saved = await registerToken(deps, alice, {
-      token: 'tok-1',
-      platform: 'android',
+    const saved = await asAlice('tok-1', 'android', {
       locale: 'ko-KR',
       timezone: 'Asia/Seoul',
       appVersion: '1.0.0',
@@ -125,9 +123,7 @@ describe('registerToken / unregisterToken against the Firestore emulator', () =>
   });
 
   it('when an iOS locale carries a region override, then it is saved as a BCP 47 tag', async () => {
-    const saved = await registerToken(deps, alice, {
-      token: 'ios-tok',
-      platform: 'ios',
+    const saved = await asAlice('ios-tok', 'ios', {
       locale: 'en_US@rg=krzzzz',
       timezone: 'asia/seoul',
     });
@@ -138,9 +134,7 @@ describe('registerToken / unregisterToken against the Firestore emulator', () =>
   });
 
   it('when the metadata is malformed, then the device is still registered, the fields are left out and warnings name them', async () => {
-    const saved = await registerToken(deps, alice, {
-      token: 'tok-meta',
-      platform: 'android',
+    const saved = await asAlice('tok-meta', 'android', {
       locale: 'english please',
       timezone: 'Mars/Olympus',
       appVersion: 'x'.repeat(100),
@@ -160,11 +154,7 @@ describe('registerToken / unregisterToken against the Firestore emulator', () =>
 
   it('when a later call sends a malformed locale, then the saved one is kept', async () => {
     await registerToken(deps, alice, { token: 'tok-keep', platform: 'ios', locale: 'ko-KR' });
-    const saved = await registerToken(deps, alice, {
-      token: 'tok-keep',
-      platform: 'ios',
-      locale: 42,
-    });
+    const saved = await asAlice('tok-keep', 'ios', { locale: 42 });
     assert.deepEqual(
       saved.warnings.map((w) => w.field),
       ['locale'],
