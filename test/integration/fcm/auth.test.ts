@@ -3,39 +3,20 @@
  * the local metadata server), shared by concurrent sends, refreshed once, replayed once on 401.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { classifyFcmError } from '../../../functions/src/fcm/classify';
 import { createFcmSender } from '../../../functions/src/fcm/client';
 import type { AccessTokenProvider } from '../../../functions/src/fcm/access-token';
-import type { FcmSender } from '../../../functions/src/fcm/types';
 import { type AcceptedPush, startFcmServer } from '../../../tools/local-google/fcm-server';
-import { type LocalGoogle, startLocalGoogle } from './local-google';
+import { useLocalGooglePerTest } from './local-google';
 import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
 const MINUTE = 60_000;
 
 describe('FCM access tokens', () => {
-  let local: LocalGoogle;
-  let sender: FcmSender | undefined;
-
-  beforeEach(async () => {
-    local = await startLocalGoogle();
-  });
-  afterEach(async () => {
-    await sender?.close();
-    sender = undefined;
-    await local.close();
-  });
-
-  function senderWith(tokenProvider: AccessTokenProvider, concurrency = 100): FcmSender {
-    sender = createFcmSender({
-      projectId: LOCAL_PROJECT_ID,
-      endpoint: local.fcm.url,
-      tokenProvider,
-      concurrency,
-    });
-    return sender;
-  }
+  const local = useLocalGooglePerTest();
+  const senderWith = (tokenProvider: AccessTokenProvider, concurrency = 100) =>
+    local.senderWith(tokenProvider, { concurrency });
 
   it('when 1,000 sends start at once, then google-auth-library asks the metadata server for one token', async () => {
     const send = senderWith(local.newTokenProvider(), 1000);
@@ -142,27 +123,9 @@ describe('FCM access tokens', () => {
 });
 
 describe('FCM credentials: quota project and bounded token fetches', () => {
-  let local: LocalGoogle;
-  let sender: FcmSender | undefined;
-
-  beforeEach(async () => {
-    local = await startLocalGoogle();
-  });
-  afterEach(async () => {
-    await sender?.close();
-    sender = undefined;
-    await local.close();
-  });
-
-  function senderWith(tokenProvider: AccessTokenProvider, timeoutMs = 10_000): FcmSender {
-    sender = createFcmSender({
-      projectId: LOCAL_PROJECT_ID,
-      endpoint: local.fcm.url,
-      tokenProvider,
-      timeoutMs,
-    });
-    return sender;
-  }
+  const local = useLocalGooglePerTest();
+  const senderWith = (tokenProvider: AccessTokenProvider, timeoutMs = 10_000) =>
+    local.senderWith(tokenProvider, { timeoutMs });
 
   it('when ADC are user credentials with a quota project, then FCM is told it in x-goog-user-project', async () => {
     const send = senderWith(

@@ -3,8 +3,14 @@
  * google-auth-library Compute path (GCE_METADATA_HOST), and a local FCM v1 server that only
  * accepts the tokens that metadata server issued.
  */
+import { afterEach, beforeEach } from 'node:test';
 import { createGoogleAccessTokenProvider } from '../../../functions/src/fcm/access-token';
-import type { AccessTokenProviderOptions } from '../../../functions/src/fcm/access-token';
+import type {
+  AccessTokenProvider,
+  AccessTokenProviderOptions,
+} from '../../../functions/src/fcm/access-token';
+import { createFcmSender } from '../../../functions/src/fcm/client';
+import type { FcmSender } from '../../../functions/src/fcm/types';
 import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 import { startLocalGoogle as startServers } from '../../../tools/local-google/demo-google';
 import type { FcmServer, FcmServerOptions } from '../../../tools/local-google/fcm-server';
@@ -77,4 +83,41 @@ export async function startLocalGoogle(fcmOptions: FcmServerOptions = {}): Promi
       await servers.close();
     },
   };
+}
+
+export interface LocalGooglePerTest extends LocalGoogle {
+  /** Our FCM client for the local project, sending to this FCM server; closed after the test. */
+  senderWith(
+    tokenProvider: AccessTokenProvider,
+    options?: { concurrency?: number; timeoutMs?: number },
+  ): FcmSender;
+}
+
+/**
+ * For each test of a `describe`: the local servers started before it; they and the senders the
+ * test made closed after it (the object is filled in when `beforeEach` runs).
+ */
+export function useLocalGooglePerTest(): LocalGooglePerTest {
+  let senders: FcmSender[] = [];
+  const local = {
+    senderWith(tokenProvider, options = {}) {
+      const sender = createFcmSender({
+        projectId: LOCAL_PROJECT_ID,
+        endpoint: local.fcm.url,
+        tokenProvider,
+        ...options,
+      });
+      senders.push(sender);
+      return sender;
+    },
+  } as LocalGooglePerTest;
+  beforeEach(async () => {
+    Object.assign(local, await startLocalGoogle());
+  });
+  afterEach(async () => {
+    for (const sender of senders) await sender.close();
+    senders = [];
+    await local.close();
+  });
+  return local;
 }
