@@ -19,7 +19,7 @@ function harness(lifetimeMs = 60 * MINUTE) {
     failureCooldownMs: 1_000,
     source: () => new Promise((resolve, reject) => pending.push({ resolve, reject })),
   });
-  return {
+  const h = {
     provider,
     get fetches() {
       return issued + pending.length;
@@ -36,6 +36,14 @@ function harness(lifetimeMs = 60 * MINUTE) {
       next.resolve({ token, expiresInMs: ms });
       return token;
     },
+    /** The first token: asked for, its fetch answered, and received; returns it. */
+    async firstToken(): Promise<string> {
+      const first = provider.getToken();
+      await settle();
+      const token = h.issue();
+      await first;
+      return token;
+    },
     failNext(message: string) {
       const next = pending.shift();
       assert.ok(next, 'no fetch is pending');
@@ -46,6 +54,7 @@ function harness(lifetimeMs = 60 * MINUTE) {
       return pending.length;
     },
   };
+  return h;
 }
 
 /** Lets promise callbacks run (no timers involved). */
@@ -72,10 +81,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when the token is fresh, then it is served from the cache', async () => {
     const h = harness();
-    const first = h.provider.getToken();
-    await settle();
-    const token = h.issue();
-    await first;
+    const token = await h.firstToken();
     h.advance(54 * MINUTE);
     assert.equal(await h.provider.getToken(), token);
     assert.equal(h.fetches, 1);
@@ -83,10 +89,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when 5 minutes are left, then one background refresh runs and callers keep the old token', async () => {
     const h = harness();
-    const first = h.provider.getToken();
-    await settle();
-    const old = h.issue();
-    await first;
+    const old = await h.firstToken();
     h.advance(55 * MINUTE);
     const during = await Promise.all(Array.from({ length: 100 }, () => h.provider.getToken()));
     assert.deepEqual(new Set(during), new Set([old]));
@@ -99,10 +102,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when a token lives 2 minutes, then it is refreshed at half its life, not at once', async () => {
     const h = harness(2 * MINUTE);
-    const first = h.provider.getToken();
-    await settle();
-    h.issue();
-    await first;
+    await h.firstToken();
     h.advance(59_000);
     await h.provider.getToken();
     assert.equal(h.fetches, 1);
@@ -113,10 +113,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when the token has expired, then callers wait for the new one', async () => {
     const h = harness();
-    const first = h.provider.getToken();
-    await settle();
-    h.issue();
-    await first;
+    await h.firstToken();
     h.advance(60 * MINUTE);
     const next = h.provider.getToken();
     await settle();
@@ -126,10 +123,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when the current token is invalidated, then the next call fetches a new one', async () => {
     const h = harness();
-    const first = h.provider.getToken();
-    await settle();
-    const old = h.issue();
-    await first;
+    const old = await h.firstToken();
     h.provider.invalidate(old);
     const next = h.provider.getToken();
     await settle();
@@ -141,10 +135,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when an old token is invalidated after a refresh, then the new one is kept', async () => {
     const h = harness();
-    const first = h.provider.getToken();
-    await settle();
-    const old = h.issue();
-    await first;
+    const old = await h.firstToken();
     h.provider.invalidate(old);
     const second = h.provider.getToken();
     await settle();
@@ -189,10 +180,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when a background refresh fails, then the still-valid token stays in use', async () => {
     const h = harness();
-    const first = h.provider.getToken();
-    await settle();
-    const old = h.issue();
-    await first;
+    const old = await h.firstToken();
     h.advance(56 * MINUTE);
     assert.equal(await h.provider.getToken(), old);
     h.failNext('blip');
