@@ -72,6 +72,12 @@ export function parseCommandArgs(
   }
 }
 
+/** The one argument a command takes; `what` names it in the refusal ("show takes exactly one id."). */
+export function onlyPositional(args: ParsedArgs, command: string, what: string): string {
+  if (args.positionals.length !== 1) throw new UsageError(`${command} takes exactly one ${what}.`);
+  return args.positionals[0]!;
+}
+
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const v = args.values[name];
   return typeof v === 'string' ? v : undefined;

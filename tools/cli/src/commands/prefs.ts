@@ -5,7 +5,7 @@ import {
   zoneFor,
 } from '../../../../functions/src/core/preferences';
 import { tokenForLog } from '../../../../functions/src/core/token-id';
-import { UsageError } from '../errors';
+import { onlyPositional } from '../args';
 import type { Command } from './command';
 
 export const prefs: Command = {
@@ -21,8 +21,7 @@ would wait, and until when (before the random spread of QUIET_HOURS_SPREAD_MINUT
   options: {},
   allowPositionals: true,
   async run(args, ctx, out) {
-    if (args.positionals.length !== 1) throw new UsageError('prefs takes exactly one uid.');
-    const uid = args.positionals[0]!;
+    const uid = onlyPositional(args, 'prefs', 'uid');
     const stores = await ctx.stores();
     const [stored, devices] = await Promise.all([
       stores.preferences.get(uid),

@@ -1,5 +1,6 @@
 import { kindOf } from '../../../../functions/src/adapters/operator-actions';
-import { OperationalError, UsageError } from '../errors';
+import { onlyPositional } from '../args';
+import { OperationalError } from '../errors';
 import {
   historyLine,
   historyOf,
@@ -48,8 +49,7 @@ their status, result, due time and language; a delivery names its notificationId
   options: {},
   allowPositionals: true,
   async run(args, ctx, out) {
-    if (args.positionals.length !== 1) throw new UsageError('show takes exactly one id.');
-    const id = args.positionals[0]!;
+    const id = onlyPositional(args, 'show', 'id');
     const actions = await ctx.actions();
     const [snap] = await actions.lookUp([id]);
     if (!snap?.exists) {
