@@ -60,6 +60,14 @@ async function firestorePidFromHub(): Promise<number> {
   return hub.firestore!.pid!;
 }
 
+/** `npm start` (no flags) on free ports, once it says it is ready; with its Firestore JVM's pid. */
+async function startReady(): Promise<{ stack: RunningScript; javaPid: number }> {
+  await assertPortsFree(localEnv().ports);
+  const stack = start([]);
+  await stack.waitForLine(/^ready /, READY_TIMEOUT_MS);
+  return { stack, javaPid: await firestorePidFromHub() };
+}
+
 /** Everything `npm start` (pid = its process group) started is gone and its ports are free. */
 async function assertNothingLeft(stack: RunningScript, javaPid: number): Promise<void> {
   // Processes take a moment to be reaped after a kill; wait for that, then say what is left.
@@ -205,10 +213,7 @@ describe('npm start and npm run demo', () => {
   });
 
   it('when firebase-tools dies abruptly, then npm start says so, stops the rest, the JVM included, and exits non-zero', async () => {
-    await assertPortsFree(localEnv().ports);
-    const stack = start([]);
-    await stack.waitForLine(/^ready /, READY_TIMEOUT_MS);
-    const javaPid = await firestorePidFromHub();
+    const { stack, javaPid } = await startReady();
     const firebaseTools = markedProcesses(stack.pid).find((pid) =>
       /firebase\.js emulators:start/.test(commandLine(pid)),
     );
@@ -225,10 +230,7 @@ describe('npm start and npm run demo', () => {
   });
 
   it('when npm start is killed outright, then its watchdog stops the emulators and the JVM', async () => {
-    await assertPortsFree(localEnv().ports);
-    const stack = start([]);
-    await stack.waitForLine(/^ready /, READY_TIMEOUT_MS);
-    const javaPid = await firestorePidFromHub();
+    const { stack, javaPid } = await startReady();
     assert.ok(markedProcesses(stack.pid).length > 0);
 
     process.kill(stack.pid, 'SIGKILL'); // no chance to clean up itself
