@@ -62,6 +62,16 @@ export interface QueueWorld<X extends object = object> {
   seed(count: number, prefix?: string, atMs?: number): Promise<string[]>;
   /** A document's data (it must exist). */
   data(collection: string, id: string): Promise<FirebaseFirestore.DocumentData>;
+  /**
+   * Asserts a document's status and its result's code (what FCM or the drain decided); answers
+   * its data for further checks.
+   */
+  assertResult(
+    collection: 'pushes' | 'notifications',
+    id: string,
+    status: string,
+    code: string,
+  ): Promise<FirebaseFirestore.DocumentData>;
   /** Whether `token` is still registered (its pushTokens document exists). */
   hasToken(token: string): Promise<boolean>;
   /**
@@ -123,6 +133,12 @@ export function useQueueWorld<X extends object = object>(
       seedDuePushes(world.deps.pushes, count, atMs, prefix),
     data: async (collection, id) =>
       (await world.fs.db.collection(collection).doc(id).get()).data()!,
+    async assertResult(collection, id, status, code) {
+      const d = await world.data(collection, id);
+      assert.equal(d.status, status);
+      assert.equal(d.result.code, code);
+      return d;
+    },
     hasToken: async (token) =>
       (await world.fs.db.collection('pushTokens').doc(tokenIdOf(token)).get()).exists,
     claimDue: async (runId, leaseMs = 60_000) =>

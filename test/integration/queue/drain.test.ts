@@ -119,9 +119,7 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
     );
     const first = await world.drain();
     assert.equal(first.retried, 1);
-    const d = await doc(id);
-    assert.equal(d.status, 'pending');
-    assert.equal(d.result.code, 'UNAVAILABLE');
+    const d = await world.assertResult('pushes', id, 'pending', 'UNAVAILABLE');
     assert.equal(d.result.httpStatus, 503);
     assert.ok(d.nextAttemptAt.toMillis() >= clock.now() + 120_000);
     clock.advance(119_000);
@@ -170,9 +168,7 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
     world.fcm.server.unregistered.add('dead-0');
     const report = await world.drain();
     assert.equal(report.tokensDeleted, 1);
-    const d = await doc(id);
-    assert.equal(d.status, 'rejected');
-    assert.equal(d.result.code, 'UNREGISTERED');
+    const d = await world.assertResult('pushes', id, 'rejected', 'UNREGISTERED');
     assert.equal(d.result.httpStatus, 404);
     assert.equal(await world.hasToken('dead-0'), false);
   });
@@ -191,9 +187,7 @@ describe('drainDuePushes (Firestore emulator + local FCM v1 server)', () => {
     const [id] = await queue(1, {}, 'other');
     world.fcm.server.rules.forToken('other-0', { kind: 'error', code: 'SENDER_ID_MISMATCH' });
     await world.drain();
-    const d = await doc(id);
-    assert.equal(d.status, 'rejected');
-    assert.equal(d.result.code, 'SENDER_ID_MISMATCH');
+    await world.assertResult('pushes', id, 'rejected', 'SENDER_ID_MISMATCH');
     assert.equal(await world.hasToken('other-0'), true);
   });
 

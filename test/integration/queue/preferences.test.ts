@@ -54,6 +54,12 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
     );
     return { outcome, path };
   }
+  /** A push to `token` through the outbox (accepted); answers its id. */
+  async function queueTo(token: string, request: Record<string, unknown>) {
+    const { outcome } = await outbox({ to: { token }, ...request });
+    assert.equal(outcome.status, 'accepted', JSON.stringify(outcome));
+    return outcome.status === 'accepted' ? outcome.queued.pushIds[0]! : '';
+  }
   async function queueFor(uid: string, extra: Record<string, unknown> = {}) {
     const { outcome } = await outbox({ to: { uid }, title: 'Hello', content: 'Body', ...extra });
     assert.equal(outcome.status, 'accepted', JSON.stringify(outcome));
@@ -171,9 +177,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       const report = await world.drain();
       assert.equal(report.quietHoursExpired, 1);
       assert.deepEqual(accepted(), []);
-      const notification = await doc('notifications', id);
-      assert.equal(notification.status, 'expired');
-      assert.equal(notification.result.code, 'QUIET_HOURS');
+      await world.assertResult('notifications', id, 'expired', 'QUIET_HOURS');
       const [delivery] = (await world.fs.db.collection('pushes').get()).docs;
       assert.equal(delivery.get('status'), 'expired');
       assert.equal(delivery.get('result').code, 'QUIET_HOURS');
@@ -192,9 +196,7 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
       assert.equal(report.suppressed, 1);
       assert.deepEqual(accepted(), []);
       const [deliveryId] = (await doc('notifications', id)).deliveryIds as string[];
-      const delivery = await doc('pushes', deliveryId);
-      assert.equal(delivery.status, 'suppressed');
-      assert.equal(delivery.result.code, 'OPTED_OUT:news');
+      await world.assertResult('pushes', deliveryId, 'suppressed', 'OPTED_OUT:news');
     });
 
     it('when a delivery’s retry falls into the user’s quiet hours, then it waits for their end in its device’s zone', async () => {
@@ -312,30 +314,21 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
     it('when the owner turned its category off, then the push ends suppressed, unsent', async () => {
       await device('alice', 'alice-phone');
       await prefer('alice', { categories: { marketing: false } });
-      const { outcome } = await outbox({
-        to: { token: 'alice-phone' },
-        title: 'Sale!',
-        category: 'marketing',
-      });
-      const id = outcome.status === 'accepted' ? outcome.queued.pushIds[0] : '';
+      const id = await queueTo('alice-phone', { title: 'Sale!', category: 'marketing' });
       const report = await world.drain();
       assert.equal(report.suppressed, 1);
       assert.deepEqual(accepted(), []);
-      const push = await doc('pushes', id);
-      assert.equal(push.status, 'suppressed');
-      assert.equal(push.result.code, 'OPTED_OUT:marketing');
+      const push = await world.assertResult('pushes', id, 'suppressed', 'OPTED_OUT:marketing');
       assert.equal(push.nextAttemptAt, undefined);
     });
 
     it('when the owner is in quiet hours, then the push waits for their end (its attempt given back), in the owner’s language', async () => {
       await device('alice', 'alice-phone', { timezone: 'Asia/Seoul', locale: 'ko-KR' });
       await prefer('alice', { quietHours: NIGHT });
-      const { outcome } = await outbox({
-        to: { token: 'alice-phone' },
+      const id = await queueTo('alice-phone', {
         title: 'Hello',
         localized: { ko: { title: '안녕하세요' } },
       });
-      const id = outcome.status === 'accepted' ? outcome.queued.pushIds[0] : '';
       const first = await world.drain();
       assert.equal(first.quietHoursDeferred, 1);
       const waiting = await doc('pushes', id);
@@ -353,14 +346,9 @@ describe('what users control: opt-outs, quiet hours, language (outbox + drain, e
     it('when the token moved to another user, then the new owner’s preferences apply', async () => {
       await device('alice', 'shared-phone');
       await prefer('bob', { categories: { marketing: false } });
-      const { outcome } = await outbox({
-        to: { token: 'shared-phone' },
-        title: 'Sale!',
-        category: 'marketing',
-      });
+      const id = await queueTo('shared-phone', { title: 'Sale!', category: 'marketing' });
       await device('bob', 'shared-phone');
       await world.drain();
-      const id = outcome.status === 'accepted' ? outcome.queued.pushIds[0] : '';
       assert.equal((await doc('pushes', id)).status, 'suppressed');
     });
 
