@@ -12,6 +12,7 @@
  */
 import { userInfo } from 'node:os';
 import { applicationDefault, deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { getAuth, type Auth } from 'firebase-admin/auth';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import {
   createOperatorActions,
@@ -85,6 +86,14 @@ export function resolveTarget(args: ParsedArgs, env: NodeJS.ProcessEnv): Target 
       );
     }
   }
+  if (env.FIREBASE_AUTH_EMULATOR_HOST) {
+    // firebase-admin would obey it: claims would be set in the emulator, not on the project.
+    throw new UsageError(
+      `FIREBASE_AUTH_EMULATOR_HOST is set (${env.FIREBASE_AUTH_EMULATOR_HOST}), so Auth calls ` +
+        `would go to the emulator, not to project ${project}. Unset it to work on ${project}, ` +
+        'or leave out --project to use the local stack.',
+    );
+  }
   if (env.FIRESTORE_EMULATOR_HOST) {
     // firebase-admin would obey the variable and talk to the emulator instead of the project.
     throw new UsageError(
@@ -100,6 +109,8 @@ export interface CliContext {
   target: Target;
   /** Firestore of the target; in local mode fails fast when no emulator answers. */
   firestore(): Promise<Firestore>;
+  /** Firebase Auth of the target (the Auth emulator in local mode), for custom claims. */
+  auth(): Promise<Auth>;
   pushes(): Promise<PushStore>;
   tokens(): Promise<TokenStore>;
   /** Every product store on the target, with the deployed RETENTION_DAYS. */
@@ -141,7 +152,9 @@ function operatorName(): string {
 
 export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContext {
   let app: App | undefined;
+  let authApp: App | undefined;
   let db: Promise<Firestore> | undefined;
+  let auth: Promise<Auth> | undefined;
   let sender: FcmSender | undefined;
 
   function firestore(): Promise<Firestore> {
@@ -157,6 +170,34 @@ export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContex
       return instance;
     })();
     return db;
+  }
+
+  function authOf(): Promise<Auth> {
+    auth ??= (async () => {
+      const name = `fcm-push-auth-${process.pid}-${appCounter++}`;
+      if (target.mode === 'local') {
+        // The Auth emulator: FIREBASE_AUTH_EMULATOR_HOST, else the local project's port.
+        const authHost = env.FIREBASE_AUTH_EMULATOR_HOST || localEnv().auth.address;
+        try {
+          await fetch(`http://${authHost}/`, { signal: AbortSignal.timeout(3_000) });
+        } catch {
+          throw new OperationalError(
+            `No Auth emulator answers at ${authHost}. Start the local stack (npm start), ` +
+              'set FIREBASE_AUTH_EMULATOR_HOST, or use --project <id> for a real project.',
+          );
+        }
+        // firebase-admin's Auth talks to the emulator when this is set (and only then).
+        process.env.FIREBASE_AUTH_EMULATOR_HOST = authHost;
+        authApp = initializeApp({ projectId: target.projectId }, name);
+      } else {
+        authApp = initializeApp(
+          { projectId: target.projectId, credential: applicationDefault() },
+          name,
+        );
+      }
+      return getAuth(authApp);
+    })();
+    return auth;
   }
 
   /** functions/.env* as the target's functions see them (the emulators' files in local mode). */
@@ -177,6 +218,7 @@ export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContex
   return {
     target,
     firestore,
+    auth: authOf,
     pushes: async () => createPushStore(await firestore(), { retentionMs: retentionMs() }),
     tokens: async () => createTokenStore(await firestore()),
     stores: async () => createStores(await firestore(), { retentionMs: retentionMs() }),
@@ -213,6 +255,7 @@ export function createContext(target: Target, env: NodeJS.ProcessEnv): CliContex
     async close() {
       await sender?.close();
       if (app) await deleteApp(app);
+      if (authApp) await deleteApp(authApp);
     },
   };
 }

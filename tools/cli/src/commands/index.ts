@@ -1,6 +1,7 @@
 import type { Command } from './command';
 import { cancel } from './cancel';
 import { list } from './list';
+import { operator } from './operator';
 import { outbox } from './outbox';
 import { prefs } from './prefs';
 import { prune } from './prune';
@@ -20,4 +21,5 @@ export const COMMANDS: readonly Command[] = [
   outbox,
   prune,
   prefs,
+  operator,
 ];
