@@ -86,6 +86,20 @@ export interface AcceptedIds {
   notificationIds: string[];
 }
 
+/**
+ * A write to appointments/`appointmentId` as the example check's trigger sees it: event `eventId`
+ * at `atMs`, handled then (add `before` and `after`).
+ */
+export function appointmentEvent(appointmentId: string, eventId: string, atMs: number) {
+  return {
+    eventId,
+    eventTimeMs: atMs,
+    path: `appointments/${appointmentId}`,
+    params: { appointmentId },
+    nowMs: atMs,
+  };
+}
+
 const COMMON_SETTINGS: Omit<DrainSettings, 'runId'> = {
   batchSize: 50,
   timeBudgetMs: 60_000,

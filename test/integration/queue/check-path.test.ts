@@ -12,7 +12,7 @@ import {
 import { orderShipped } from '../../../functions/src/checks/order-shipped';
 import { runCheck } from '../../../functions/src/use-cases/run-check';
 import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
-import { useQueueWorld } from '../../support/queue-world';
+import { appointmentEvent, useQueueWorld } from '../../support/queue-world';
 
 describe('check path (Firestore emulator)', () => {
   const NOW = Date.parse('2030-05-01T08:00:00Z');
@@ -74,13 +74,7 @@ describe('check path (Firestore emulator)', () => {
 
   it('when an appointment is created, rescheduled, then cancelled, then its reminder follows', async () => {
     const startsAt = new Date(NOW + 5 * 3_600_000);
-    const base = {
-      eventId: 'a-1',
-      eventTimeMs: NOW,
-      path: 'appointments/a1',
-      params: { appointmentId: 'a1' },
-      nowMs: NOW,
-    };
+    const base = appointmentEvent('a1', 'a-1', NOW);
     const created = await runCheck(world.deps, appointmentReminder, {
       ...base,
       before: undefined,

@@ -17,7 +17,7 @@ import { expandNow } from '../../../functions/src/use-cases/expand-notifications
 import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
 import { runCheck } from '../../../functions/src/use-cases/run-check';
 import { startLocalFcm } from '../../../tools/local-google/local-fcm';
-import { useQueueWorld } from '../../support/queue-world';
+import { appointmentEvent, useQueueWorld } from '../../support/queue-world';
 
 describe('delivery correctness (Firestore emulator + local FCM v1 server)', () => {
   const T0 = Date.parse('2030-03-01T09:00:00Z');
@@ -243,13 +243,10 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
       after: Record<string, unknown> | undefined,
     ) =>
       runCheck(world.deps, appointmentReminder, {
-        eventId,
-        eventTimeMs,
-        path: 'appointments/a1',
-        params: { appointmentId: 'a1' },
+        ...appointmentEvent('a1', eventId, eventTimeMs),
+        nowMs: clock.now(),
         before,
         after,
-        nowMs: clock.now(),
       });
     const pending = async () =>
       (
@@ -338,15 +335,7 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
           },
         },
       };
-      const event = {
-        eventId: 'E-retry',
-        eventTimeMs: T0,
-        path: 'appointments/a9',
-        params: { appointmentId: 'a9' },
-        before: undefined,
-        after: {},
-        nowMs: T0,
-      };
+      const event = { ...appointmentEvent('a9', 'E-retry', T0), before: undefined, after: {} };
       await assert.rejects(runCheck(failing, twoRequests, event), /UNAVAILABLE/);
       assert.equal((await world.fs.db.collection('notifications').get()).size, 1, 'half written');
       const retried = await runCheck(world.deps, twoRequests, event);
