@@ -12,15 +12,20 @@ export function setEnv(env: Record<string, string | undefined>): void {
   }
 }
 
+/** For the tests of one `describe`: the variables `names` put back afterwards as they were. */
+export function useSavedEnv(names: readonly string[]): void {
+  const saved: Record<string, string | undefined> = {};
+  before(() => {
+    for (const k of names) saved[k] = process.env[k];
+  });
+  after(() => setEnv(saved));
+}
+
 /**
  * For the tests of one `describe`: `params` in process.env before each test (a test may change
  * one for itself), and the environment as it was restored after them.
  */
 export function useParamEnv(params: Record<string, string>): void {
-  const saved: Record<string, string | undefined> = {};
-  before(() => {
-    for (const k of Object.keys(params)) saved[k] = process.env[k];
-  });
+  useSavedEnv(Object.keys(params));
   beforeEach(() => setEnv(params));
-  after(() => setEnv(saved));
 }

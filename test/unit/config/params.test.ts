@@ -2,7 +2,7 @@
  * params.ts builds its firebase-functions params from the table of defaults.ts, and readSettings()
  * reads them as the Functions runtime sets them (process.env) and checks them.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEFAULTS,
@@ -13,6 +13,7 @@ import {
 } from '../../../functions/src/config/defaults';
 import { PARAMS, readSettings, SettingsError } from '../../../functions/src/config/params';
 import { settingsFrom } from '../../../functions/src/config/settings';
+import { setEnv, useSavedEnv } from '../../support/param-env';
 
 describe('params built from defaults.ts', () => {
   it('when a param is defined, then its name, default and description come from the table', () => {
@@ -30,22 +31,7 @@ describe('params built from defaults.ts', () => {
 });
 
 describe('readSettings (values from the environment, as the Functions runtime sets them)', () => {
-  const saved: Record<string, string | undefined> = {};
-  before(() => {
-    for (const name of PARAM_NAMES) saved[name] = process.env[name];
-  });
-  after(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
-  const setEnv = (env: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(env)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
+  useSavedEnv(PARAM_NAMES);
 
   it('when every param is set to its default, then the settings are those of the defaults', () => {
     setEnv(defaultParamEnv());
