@@ -68,37 +68,42 @@ function assertValidRegistration(
   assert.ok(jsonBytesUpTo(data, MAX_CALL_DATA_BYTES) <= MAX_CALL_DATA_BYTES);
 }
 
+/**
+ * Over 3,000 generated inputs: each is accepted (and `assertValid` holds of it) or rejected with a
+ * usable, named field; more than 100 are accepted.
+ */
+function assertAcceptedOrNamed<R extends { ok: true }>(
+  inputs: fc.Arbitrary<unknown>,
+  parse: (data: unknown) => R | { ok: false; field: string; message: string },
+  assertValid: (data: unknown, accepted: R) => void,
+): void {
+  let accepted = 0;
+  fc.assert(
+    fc.property(inputs, (data) => {
+      const r = parse(data);
+      if (r.ok) {
+        accepted++;
+        assertValid(data, r as R);
+      } else assertUsableRejection(r as { ok: false; field: string; message: string });
+    }),
+    fuzzParams(3000),
+  );
+  // The generators must reach the accepting branch too, or the property proves little.
+  assert.ok(accepted > 100, `only ${accepted} inputs accepted`);
+}
+
 describe('fuzz: parseRegisterTokenInput / parseUnregisterTokenInput', () => {
   it('when any value is sent to registerToken, then it is accepted valid or rejected with a named field', () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(registerInputs, (data) => {
-        const r = parseRegisterTokenInput(data);
-        if (r.ok) {
-          accepted++;
-          assertValidRegistration(data, r.value, r.warnings);
-        } else assertUsableRejection(r);
-      }),
-      fuzzParams(3000),
+    assertAcceptedOrNamed(registerInputs, parseRegisterTokenInput, (data, r) =>
+      assertValidRegistration(data, r.value, r.warnings),
     );
-    // The generators must reach the accepting branch too, or the property proves little.
-    assert.ok(accepted > 100, `only ${accepted} inputs accepted`);
   });
 
   it('when any value is sent to unregisterToken, then it is accepted valid or rejected with a named field', () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(unregisterInputs, (data) => {
-        const r = parseUnregisterTokenInput(data);
-        if (r.ok) {
-          accepted++;
-          assertValidToken(r.value.token);
-          assert.deepEqual(r.value, { ...(data as object) });
-        } else assertUsableRejection(r);
-      }),
-      fuzzParams(3000),
-    );
-    assert.ok(accepted > 100, `only ${accepted} inputs accepted`);
+    assertAcceptedOrNamed(unregisterInputs, parseUnregisterTokenInput, (data, r) => {
+      assertValidToken(r.value.token);
+      assert.deepEqual(r.value, { ...(data as object) });
+    });
   });
 
   it('when data is serialized, then the size measure agrees with JSON.stringify up to the limit', () => {
