@@ -7,6 +7,7 @@
  */
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth, type Auth } from 'firebase-admin/auth';
+import { setOperatorClaim } from '../cli/src/operator-claims';
 import { localEnv } from '../local-env/local-env';
 import { LOCAL_OPERATOR } from './local-operator-account';
 
@@ -21,10 +22,9 @@ export function emulatorAdminAuth(): { auth: Auth; close(): Promise<void> } {
   return { auth: getAuth(app), close: () => deleteApp(app) };
 }
 
-/** Grants `operator: true` to `uid`, keeping the account's other custom claims. */
+/** Grants `operator: true` to `uid`, keeping the account's other custom claims (as the CLI does). */
 export async function grantOperator(auth: Auth, uid: string): Promise<void> {
-  const user = await auth.getUser(uid);
-  await auth.setCustomUserClaims(uid, { ...(user.customClaims ?? {}), operator: true });
+  await setOperatorClaim(auth, uid, true);
 }
 
 /** The local operator's uid, after making sure the account and its claim exist. */

@@ -2,7 +2,7 @@
 import type { QueryDocumentSnapshot } from 'firebase/firestore';
 import { describeTarget, formatTime } from '../data/format';
 import type { Collection } from '../data/statuses';
-import { pushHash } from '../route';
+import { pushHash, userHash } from '../route';
 import { badge, h } from './dom';
 
 export function pushTable(coll: Collection, docs: QueryDocumentSnapshot[]): HTMLElement {
@@ -25,9 +25,10 @@ export function pushTable(coll: Collection, docs: QueryDocumentSnapshot[]): HTML
       docs.map((d) => {
         const data = d.data();
         const result = (data.result ?? {}) as Record<string, unknown>;
-        const target =
-          coll === 'notifications'
-            ? `user ${String(data.uid)}`
+        // A notification is always for a user: link to their page.
+        const target: Node | string =
+          coll === 'notifications' && typeof data.uid === 'string'
+            ? h('a', { href: userHash(data.uid) }, `user ${data.uid}`)
             : describeTarget(data.target, data.uid);
         return h(
           'tr',
