@@ -20,7 +20,7 @@ import {
 import { acceptPushRequest, type OutboxOutcome } from '../../functions/src/use-cases/outbox';
 import { seedDuePushes } from '../../tools/bench/seed-pushes';
 import { startLocalFcm, type LocalFcm } from '../../tools/local-google/local-fcm';
-import { connectTestFirestore, type TestFirestore } from './emulated-firestore';
+import { useTestFirestore, type TestFirestore } from './emulated-firestore';
 import { manualClock, type ManualClock } from './manual-clock';
 
 export interface QueueWorldOptions<X extends object> {
@@ -118,7 +118,7 @@ export function useQueueWorld<X extends object = object>(
   const now = () => (options.startMs === undefined ? Date.now() : clock.now());
 
   const world: QueueWorld<X> = {
-    fs: undefined as unknown as TestFirestore,
+    fs: useTestFirestore(),
     fcm: undefined as unknown as LocalFcm,
     clock,
     deps: undefined as unknown as QueueWorld<X>['deps'],
@@ -164,11 +164,9 @@ export function useQueueWorld<X extends object = object>(
   };
 
   before(async () => {
-    world.fs = connectTestFirestore();
     world.fcm = await startLocalFcm(options.fcm);
   });
-  beforeEach(async () => {
-    await world.fs.reset();
+  beforeEach(() => {
     world.fcm.server.rules.clear();
     world.fcm.server.accepted.length = 0;
     world.fcm.server.unregistered.clear();
@@ -182,9 +180,6 @@ export function useQueueWorld<X extends object = object>(
     };
   });
   afterEach(() => world.fcm.server.rules.clear());
-  after(async () => {
-    await world.fcm.close();
-    await world.fs.close();
-  });
+  after(() => world.fcm.close());
   return world;
 }
