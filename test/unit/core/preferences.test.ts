@@ -27,27 +27,24 @@ const HOUR = 3_600_000;
 
 describe('quietHoursEnd (fixed clocks)', () => {
   const night = { start: '22:00', end: '08:00' };
+  /** quietHoursEnd at the instant `iso`. */
+  const endsAt = (iso: string, q: { start: string; end: string }, zone: string) =>
+    quietHoursEnd(at(iso), q, zone);
 
   it('when it is 23:30 in Seoul inside 22:00–08:00, then the window ends at 08:00 the next morning, Seoul time', () => {
     // 2030-06-01T14:30Z is 23:30 KST (UTC+9, no DST).
-    assert.equal(
-      quietHoursEnd(at('2030-06-01T14:30:00Z'), night, 'Asia/Seoul'),
-      at('2030-06-01T23:00:00Z'),
-    );
+    assert.equal(endsAt('2030-06-01T14:30:00Z', night, 'Asia/Seoul'), at('2030-06-01T23:00:00Z'));
   });
 
   it('when it is 06:00 local inside a window that crossed midnight, then it ends at 08:00 the same day', () => {
-    assert.equal(
-      quietHoursEnd(at('2030-06-01T21:00:00Z'), night, 'Asia/Seoul'),
-      at('2030-06-01T23:00:00Z'),
-    );
+    assert.equal(endsAt('2030-06-01T21:00:00Z', night, 'Asia/Seoul'), at('2030-06-01T23:00:00Z'));
   });
 
   it('when the local time is exactly the end, or just before the start, then it is outside', () => {
-    assert.equal(quietHoursEnd(at('2030-06-01T23:00:00Z'), night, 'Asia/Seoul'), undefined); // 08:00
-    assert.equal(quietHoursEnd(at('2030-06-01T12:59:00Z'), night, 'Asia/Seoul'), undefined); // 21:59
+    assert.equal(endsAt('2030-06-01T23:00:00Z', night, 'Asia/Seoul'), undefined); // 08:00
+    assert.equal(endsAt('2030-06-01T12:59:00Z', night, 'Asia/Seoul'), undefined); // 21:59
     assert.equal(
-      quietHoursEnd(at('2030-06-01T13:00:00Z'), night, 'Asia/Seoul'),
+      endsAt('2030-06-01T13:00:00Z', night, 'Asia/Seoul'),
       at('2030-06-01T23:00:00Z'),
       '22:00 itself is inside',
     );
@@ -55,12 +52,9 @@ describe('quietHoursEnd (fixed clocks)', () => {
 
   it('when the window does not cross midnight (13:00–14:00), then only that hour is quiet', () => {
     const lunch = { start: '13:00', end: '14:00' };
-    assert.equal(
-      quietHoursEnd(at('2030-06-01T13:30:00Z'), lunch, 'UTC'),
-      at('2030-06-01T14:00:00Z'),
-    );
-    assert.equal(quietHoursEnd(at('2030-06-01T14:30:00Z'), lunch, 'UTC'), undefined);
-    assert.equal(quietHoursEnd(at('2030-06-01T12:59:59Z'), lunch, 'UTC'), undefined);
+    assert.equal(endsAt('2030-06-01T13:30:00Z', lunch, 'UTC'), at('2030-06-01T14:00:00Z'));
+    assert.equal(endsAt('2030-06-01T14:30:00Z', lunch, 'UTC'), undefined);
+    assert.equal(endsAt('2030-06-01T12:59:59Z', lunch, 'UTC'), undefined);
   });
 
   it('when the same instant is read in two zones, then each device gets its own answer', () => {
@@ -74,16 +68,16 @@ describe('quietHoursEnd (fixed clocks)', () => {
     const start = at('2030-03-10T03:00:00Z');
     assert.equal(quietHoursEnd(start, night, 'America/New_York'), at('2030-03-10T12:00:00Z'));
     assert.equal(
-      quietHoursEnd(at('2030-03-10T11:59:00Z'), night, 'America/New_York'),
+      endsAt('2030-03-10T11:59:00Z', night, 'America/New_York'),
       at('2030-03-10T12:00:00Z'),
     );
-    assert.equal(quietHoursEnd(at('2030-03-10T12:00:00Z'), night, 'America/New_York'), undefined);
+    assert.equal(endsAt('2030-03-10T12:00:00Z', night, 'America/New_York'), undefined);
   });
 
   it('when clocks go back inside the window (New York, 3 November 2030), then it ends at 08:00 EST: an 11-hour night', () => {
     // 22:00 EDT on 2 November is 02:00Z; 08:00 EST on 3 November is 13:00Z.
     assert.equal(
-      quietHoursEnd(at('2030-11-03T02:00:00Z'), night, 'America/New_York'),
+      endsAt('2030-11-03T02:00:00Z', night, 'America/New_York'),
       at('2030-11-03T13:00:00Z'),
     );
   });
@@ -91,10 +85,7 @@ describe('quietHoursEnd (fixed clocks)', () => {
   it('when the end falls in the hour the clock skips (Berlin, 02:30 on 31 March 2030), then the window ends when the clock jumps to 03:00', () => {
     const q = { start: '22:00', end: '02:30' };
     // 00:00 CET is 23:00Z; the clock jumps from 02:00 CET to 03:00 CEST at 01:00Z.
-    assert.equal(
-      quietHoursEnd(at('2030-03-30T23:00:00Z'), q, 'Europe/Berlin'),
-      at('2030-03-31T01:00:00Z'),
-    );
+    assert.equal(endsAt('2030-03-30T23:00:00Z', q, 'Europe/Berlin'), at('2030-03-31T01:00:00Z'));
     assert.deepEqual(instantsOf({ year: 2030, month: 3, day: 31 }, 2, 30, 'Europe/Berlin'), [
       at('2030-03-31T01:00:00Z'),
     ]);
@@ -107,23 +98,17 @@ describe('quietHoursEnd (fixed clocks)', () => {
       at('2030-10-27T01:30:00Z'),
     ]);
     // 23:00 CEST on the 26th: the first 02:30 (CEST) ends it.
-    assert.equal(
-      quietHoursEnd(at('2030-10-26T21:00:00Z'), q, 'Europe/Berlin'),
-      at('2030-10-27T00:30:00Z'),
-    );
+    assert.equal(endsAt('2030-10-26T21:00:00Z', q, 'Europe/Berlin'), at('2030-10-27T00:30:00Z'));
     // 02:10 CET, the second time the clock shows it: quiet until the second 02:30.
-    assert.equal(
-      quietHoursEnd(at('2030-10-27T01:10:00Z'), q, 'Europe/Berlin'),
-      at('2030-10-27T01:30:00Z'),
-    );
+    assert.equal(endsAt('2030-10-27T01:10:00Z', q, 'Europe/Berlin'), at('2030-10-27T01:30:00Z'));
     // 02:40 CEST, between the two passes: outside.
-    assert.equal(quietHoursEnd(at('2030-10-27T00:40:00Z'), q, 'Europe/Berlin'), undefined);
+    assert.equal(endsAt('2030-10-27T00:40:00Z', q, 'Europe/Berlin'), undefined);
   });
 
   it('when a zone has a 30- or 45-minute offset (Kathmandu, UTC+5:45), then local minutes count', () => {
     // 22:15 NPT is 16:30Z; 08:00 NPT is 02:15Z next day.
     assert.equal(
-      quietHoursEnd(at('2030-06-01T16:30:00Z'), night, 'Asia/Kathmandu'),
+      endsAt('2030-06-01T16:30:00Z', night, 'Asia/Kathmandu'),
       at('2030-06-02T02:15:00Z'),
     );
   });
