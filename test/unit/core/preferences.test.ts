@@ -5,8 +5,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   decideDelivery,
   instantsOf,
@@ -20,6 +18,7 @@ import {
 import { decideExpansion, deliveryIdOf } from '../../../functions/src/core/notification';
 import { parsePushRequest, type PushRequest } from '../../../functions/src/core/push-request';
 import { whyFcmWouldRefuse } from '../../../functions/src/use-cases/queue-pushes';
+import { docSection, snippetIn } from '../../support/doc-snippets';
 
 const at = (iso: string) => Date.parse(iso);
 const MIN = 60_000;
@@ -500,20 +499,9 @@ describe('whyFcmWouldRefuse: every language is checked when queued', () => {
  * refusal's field instead of dropping it, and sends quiet hours as the callable accepts them.
  */
 describe('docs/clients.md: What users control', () => {
-  const readme = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'clients.md'), 'utf8');
-  const section = readme.slice(
-    readme.indexOf('## What users control'),
-    readme.indexOf('## Writing a check'),
-  );
-  const snippet = (heading: string): string => {
-    const start = section.indexOf(
-      `**${heading}**`,
-      section.indexOf('### Client snippets: preferences'),
-    );
-    assert.ok(start >= 0, `no ${heading} preferences snippet`);
-    const open = section.indexOf('```', start);
-    return section.slice(start, section.indexOf('```', open + 3));
-  };
+  const section = docSection('clients.md', '## What users control', '## Writing a check');
+  const snippet = (heading: string) =>
+    snippetIn(section, heading, '### Client snippets: preferences');
 
   for (const heading of ['Android (Kotlin)', 'iOS (Swift)', 'Flutter (Dart)', 'Web (JavaScript)']) {
     it(`when the ${heading} snippet is read, then it names its SDK versions, calls setPushPreferences and logs a refusal's field`, () => {

@@ -1,12 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   MAX_TOKEN_LENGTH,
   parseRegisterTokenInput,
   parseUnregisterTokenInput,
 } from '../../../functions/src/core/token-registration';
+import { docSection, snippetIn } from '../../support/doc-snippets';
 
 const TOKEN = 'fcm-token_abc:APA91bH-0123456789';
 
@@ -183,19 +182,8 @@ describe('parseUnregisterTokenInput', () => {
  * not lose failures (issue 10, item 9).
  */
 describe('docs/clients.md: client snippets', () => {
-  const readme = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'clients.md'), 'utf8');
-  const section = readme.slice(
-    readme.indexOf('### Client snippets'),
-    readme.indexOf('## Writing a check'),
-  );
-  /** The text from a snippet's heading to the end of its code block. */
-  const snippet = (heading: string): string => {
-    const start = section.indexOf(`**${heading}**`);
-    assert.ok(start >= 0, `no ${heading} snippet`);
-    const open = section.indexOf('```', start);
-    const close = section.indexOf('```', open + 3);
-    return section.slice(start, close);
-  };
+  const section = docSection('clients.md', '### Client snippets', '## Writing a check');
+  const snippet = (heading: string) => snippetIn(section, heading);
   const snippets = {
     kotlin: snippet('Android (Kotlin)'),
     swift: snippet('iOS (Swift)'),
