@@ -6,10 +6,12 @@
 import { doc, getDoc, onSnapshot, type DocumentData, type Unsubscribe } from 'firebase/firestore';
 import { describeTarget, formatTime, shortToken } from '../data/format';
 import { CANCELLABLE, RETRYABLE, type Collection } from '../data/statuses';
-import { operatorCancel, operatorRetry, type ActionResult } from '../firebase/callables';
+import { operatorCancel, operatorRetry } from '../firebase/callables';
 import type { Services } from '../firebase/services';
 import { pushHash, userHash } from '../route';
+import { actionButton } from '../ui/action-button';
 import { badge, errorText, fill, h, notice, type Page } from '../ui/dom';
+import { timeline } from '../ui/timeline';
 
 export function pushPage(services: Services, id: string): Page {
   const { db } = services;
@@ -202,61 +204,4 @@ function details(
     h('h2', {}, 'History'),
     timeline(data.history),
   ];
-}
-
-/** A button that runs an operator action and says how it went next to it. */
-function actionButton(
-  label: string,
-  run: () => Promise<ActionResult>,
-  message: HTMLElement,
-  cls: string,
-): HTMLElement {
-  return h(
-    'button',
-    {
-      type: 'button',
-      class: cls,
-      onclick: (e) => {
-        const button = e.currentTarget as HTMLButtonElement;
-        button.disabled = true;
-        fill(message, notice('info', `${label}…`));
-        run().then(
-          (r) => fill(message, notice('ok', `${label}: done (the ${r.kind} was ${r.from}).`)),
-          (err: unknown) => {
-            button.disabled = false;
-            fill(message, notice('error', `${label} refused: ${errorText(err)}`));
-          },
-        );
-      },
-    },
-    label,
-  );
-}
-
-/** The history array, oldest first, with the operator's uid on operator actions. */
-function timeline(history: unknown): HTMLElement {
-  const events = Array.isArray(history) ? (history as Array<Record<string, unknown>>) : [];
-  if (!events.length) return h('p', { class: 'muted' }, 'No history.');
-  return h(
-    'ol',
-    { class: 'timeline' },
-    events.map((e) => {
-      const extra = Object.entries(e)
-        .filter(([k]) => !['at', 'event', 'code', 'by'].includes(k))
-        .map(
-          ([k, v]) =>
-            `${k}: ${typeof v === 'object' && v && 'toMillis' in v ? formatTime(v) : JSON.stringify(v)}`,
-        );
-      return h(
-        'li',
-        { 'data-event': String(e.event ?? '') },
-        h('time', {}, formatTime(e.at)),
-        ' ',
-        h('strong', {}, String(e.event ?? '?')),
-        typeof e.code === 'string' && [' ', h('code', {}, e.code)],
-        typeof e.by === 'string' && [' by operator ', h('span', { class: 'mono by' }, e.by)],
-        extra.length ? h('span', { class: 'muted' }, ` (${extra.join(', ')})`) : null,
-      );
-    }),
-  );
 }
