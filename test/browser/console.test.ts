@@ -188,6 +188,9 @@ describe('operator console in Chromium', () => {
         assert.match(text, /consol…oken/);
         assert.ok(!text.includes(token), 'the full token never reaches the page here');
         assert.match(text, /ios/);
+        await phone.callable('setPushPreferences')({ categories: { marketing: false } });
+        // Live: the preferences table follows the user's change without a reload.
+        await page.locator('#preferences', { hasText: 'marketing' }).waitFor({ timeout: SEE_MS });
         await screenshot(page, 'console-user');
 
         await page.goto(`${localEnv().hosting.url}/#/send`);

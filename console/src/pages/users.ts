@@ -1,9 +1,10 @@
 /**
  * Users: look up a uid. Devices come from the operatorUserDevices callable, which shortens tokens
- * (the rules keep pushTokens closed even to operators); recent notifications and pushes are the
- * declared by-user list queries, live.
+ * (the rules keep pushTokens closed even to operators); the user's push preferences (what they
+ * turned off, quiet hours: why a push was suppressed or deferred) and recent notifications and
+ * pushes are read live, the lists through the declared by-user queries.
  */
-import type { Unsubscribe } from 'firebase/firestore';
+import { doc, onSnapshot, type DocumentData, type Unsubscribe } from 'firebase/firestore';
 import { formatTime } from '../data/format';
 import { listenList } from '../data/list-listener';
 import type { Collection } from '../data/statuses';
@@ -38,6 +39,16 @@ export function usersPage(services: Services, uid: string): Page {
   operatorUserDevices(services, uid).then(
     (r) => fill(devices, deviceTable(r.devices)),
     (err: unknown) => fill(devices, notice('error', `operatorUserDevices: ${errorText(err)}`)),
+  );
+
+  const prefs = h('div', {}, h('p', { class: 'loading' }, 'Loading preferences…'));
+  el.append(h('h2', {}, 'Preferences'), prefs);
+  stops.push(
+    onSnapshot(
+      doc(services.db, 'pushPreferences', uid),
+      (snap) => fill(prefs, preferences(snap.data())),
+      (err) => fill(prefs, notice('error', `Cannot read pushPreferences: ${errorText(err)}`)),
+    ),
   );
 
   for (const coll of ['notifications', 'pushes'] as Collection[]) {
@@ -103,6 +114,33 @@ function deviceTable(devices: Device[]): HTMLElement {
           h('td', {}, formatTime(d.updatedAt)),
         ),
       ),
+    ),
+  );
+}
+
+/** pushPreferences/{uid} as setPushPreferences stores it (every field present, null when unset). */
+function preferences(data: DocumentData | undefined): HTMLElement {
+  if (!data) {
+    return h(
+      'p',
+      { id: 'preferences', class: 'muted' },
+      'None set: every category on, no quiet hours.',
+    );
+  }
+  const categories = (data.categories ?? {}) as Record<string, unknown>;
+  const off = Object.keys(categories).filter((c) => categories[c] === false);
+  const quiet = data.quietHours as { start?: unknown; end?: unknown } | null | undefined;
+  const row = (k: string, v: string) => h('tr', {}, h('th', {}, k), h('td', {}, v));
+  return h(
+    'table',
+    { class: 'kv', id: 'preferences' },
+    h(
+      'tbody',
+      {},
+      row('Categories off', off.length ? off.join(', ') : 'none'),
+      row('Quiet hours', quiet ? `${String(quiet.start)}–${String(quiet.end)}` : 'none'),
+      row('Time zone', typeof data.timezone === 'string' ? data.timezone : '—'),
+      row('Language', typeof data.locale === 'string' ? data.locale : '—'),
     ),
   );
 }
