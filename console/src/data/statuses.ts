@@ -1,29 +1,17 @@
 /**
- * The statuses a push and a notification can have, as functions/src/core/push.ts and
- * notification.ts define them (those import node:crypto, so the page keeps a copy;
- * test/unit/console/statuses.test.ts fails when they drift).
+ * The statuses a push and a notification can have and the statistics' counters, from the lists the
+ * functions use (functions/src/core/statuses.ts: plain data, unlike core/push.ts, which imports
+ * node:crypto).
  */
-export const PUSH_STATUSES = [
-  'pending',
-  'sending',
-  'sent',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-  'suppressed',
-] as const;
+import {
+  NOTIFICATION_STATUSES,
+  PUSH_STATUSES,
+  RETRYABLE_STATUSES,
+  STATS_COUNTERS,
+  type StatsCounter,
+} from '../../../functions/src/core/statuses';
 
-export const NOTIFICATION_STATUSES = [
-  'pending',
-  'expanding',
-  'expanded',
-  'undeliverable',
-  'cancelled',
-  'expired',
-  'failed',
-  'suppressed',
-] as const;
+export { NOTIFICATION_STATUSES, PUSH_STATUSES };
 
 export type Collection = 'pushes' | 'notifications';
 
@@ -33,18 +21,11 @@ export const STATUSES_OF: Record<Collection, readonly string[]> = {
 };
 
 /** What the operator callables accept (functions/src/adapters/operator-actions.ts decides). */
-export const RETRYABLE = ['failed', 'rejected', 'expired'];
-export const CANCELLABLE = ['pending'];
+export const RETRYABLE: readonly string[] = RETRYABLE_STATUSES;
+export const CANCELLABLE: readonly string[] = ['pending'];
 
-/** Per-minute counters of pushStatsMinutes, in the order the overview shows them. */
-export const MINUTE_COUNTERS = [
-  'queued',
-  'sent',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-  'suppressed',
-  'retried',
-] as const;
-export type MinuteCounter = (typeof MINUTE_COUNTERS)[number];
+/** Per-minute counters of pushStatsMinutes the overview shows, in its order (not undeliverable). */
+export type MinuteCounter = Exclude<StatsCounter, 'undeliverable'>;
+export const MINUTE_COUNTERS = STATS_COUNTERS.filter(
+  (c): c is MinuteCounter => c !== 'undeliverable',
+);

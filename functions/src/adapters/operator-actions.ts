@@ -15,6 +15,7 @@ import {
 } from 'firebase-admin/firestore';
 import { NOTIFICATION_STATUSES, type NotificationStatus } from '../core/notification';
 import type { PushStatus } from '../core/push';
+import { RETRYABLE_STATUSES } from '../core/statuses';
 import { createBulkWriter, flush, grpcCode, GRPC } from './bulk-writes';
 import { NOTIFICATIONS } from './notification-store';
 import { DEFAULT_RETENTION_MS, PUSHES, finishedFields } from './push-store';
@@ -23,8 +24,7 @@ import { count, emptyIncrement, isEmptyIncrement } from '../core/stats';
 import { createStatsStore } from './stats-store';
 import type { ChangeOutcome, DocumentKind, OperatorActionStore } from '../use-cases/ports';
 
-/** Final states a retry may undo. Sent, cancelled and in-flight pushes are not retried. */
-export const RETRYABLE_STATUSES: readonly PushStatus[] = ['failed', 'rejected', 'expired'];
+export { RETRYABLE_STATUSES };
 
 export type { ChangeOutcome, DocumentKind };
 

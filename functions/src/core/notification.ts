@@ -18,17 +18,7 @@ import {
   type PushPreferences,
 } from './preferences';
 
-export const NOTIFICATION_STATUSES = [
-  'pending',
-  'expanding',
-  'expanded',
-  'undeliverable',
-  'cancelled',
-  'expired',
-  'failed',
-  'suppressed',
-] as const;
-export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+export { NOTIFICATION_STATUSES, type NotificationStatus } from './statuses';
 
 /** A notification about to be written, in plain data (times in epoch ms). */
 export interface PlannedNotification {

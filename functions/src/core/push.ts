@@ -11,25 +11,7 @@ import type { QuietWindow } from './preferences';
 
 export type PushTarget = { token: string } | { topic: string } | { condition: string };
 
-export const PUSH_STATUSES = [
-  'pending',
-  'sending',
-  'sent',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-  'suppressed',
-] as const;
-export type PushStatus = (typeof PUSH_STATUSES)[number];
-export const FINAL_STATUSES: readonly PushStatus[] = [
-  'sent',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-  'suppressed',
-];
+export { FINAL_STATUSES, PUSH_STATUSES, type PushStatus } from './statuses';
 
 /** Where a push came from, kept on the document for operators. */
 export interface PushSource {

@@ -10,30 +10,15 @@
  */
 import type { NotificationStatus } from './notification';
 import type { PushStatus } from './push';
+import { STATS_COUNTERS, type StatsCounter } from './statuses';
+
+export { STATS_COUNTERS, type StatsCounter };
 
 /** Documents per minute. */
 export const STATS_SHARDS = 8;
 
 /** Minute documents are deleted (TTL on `deleteAt`) this long after their minute. */
 export const STATS_RETENTION_MS = 2 * 24 * 60 * 60_000;
-
-/**
- * The counters of a minute document. `queued`: notifications and pushes the check/outbox path
- * created; `retried`/`cancelled` also count operators' actions; `undeliverable`: notifications
- * whose user had no device when they were due (code NO_DEVICES).
- */
-export const STATS_COUNTERS = [
-  'queued',
-  'sent',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-  'suppressed',
-  'retried',
-  'undeliverable',
-] as const;
-export type StatsCounter = (typeof STATS_COUNTERS)[number];
 
 /** Outcomes whose result code is counted in `codes`. */
 const COUNTED_CODES: ReadonlySet<StatsCounter> = new Set([
