@@ -8,7 +8,7 @@ import { doc, onSnapshot, type DocumentData, type Unsubscribe } from 'firebase/f
 import { formatTime } from '../data/format';
 import { listenList } from '../data/list-listener';
 import type { Collection } from '../data/statuses';
-import { operatorUserDevices, type Device } from '../firebase/callables';
+import { operatorUserDevices, type DeviceView } from '../firebase/callables';
 import type { Services } from '../firebase/services';
 import { pushesHash, userHash } from '../route';
 import { errorText, fill, h, notice, type Page } from '../ui/dom';
@@ -75,7 +75,7 @@ export function usersPage(services: Services, uid: string): Page {
   return { el, dispose: () => stops.forEach((s) => s()) };
 }
 
-function deviceTable(devices: Device[]): HTMLElement {
+function deviceTable(devices: DeviceView[]): HTMLElement {
   if (!devices.length) return h('p', { class: 'muted' }, 'No registered devices.');
   const cols = [
     'Token',

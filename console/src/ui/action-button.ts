@@ -1,11 +1,11 @@
 /** A button that runs an operator action (a callable) and says how it went beside it. */
-import type { ActionResult } from '../firebase/callables';
+import type { ActionAnswer } from '../firebase/callables';
 import { errorText, fill, h, notice } from './dom';
 
 /** A button that runs an operator action and says how it went next to it. */
 export function actionButton(
   label: string,
-  run: () => Promise<ActionResult>,
+  run: () => Promise<ActionAnswer>,
   message: HTMLElement,
   cls: string,
 ): HTMLElement {

@@ -20,7 +20,14 @@ import type { Parsed } from '../core/parse';
 import { buildFcmMessage } from '../core/push';
 import { tokenIdOf } from '../core/token-id';
 import type { FcmSender } from '../fcm/types';
-import type { ChangeOutcome, DocumentKind, OperatorActionStore, TokenStore } from './ports';
+import type {
+  ActionAnswer,
+  DeviceView,
+  TestSendAnswer,
+  UserDevicesAnswer,
+  ValidatedDevice,
+} from './operator-contract';
+import type { ChangeOutcome, OperatorActionStore, TokenStore } from './ports';
 import { queuePushes, type QueueDeps, type QueueResult } from './queue-pushes';
 import { requireCaller, type Caller, type CallerPolicy } from './register-token';
 
@@ -43,12 +50,6 @@ function valueOf<T>(parsed: Parsed<T>): T {
     return fail({ kind: 'invalid-argument', field: parsed.field, message: parsed.message });
   }
   return parsed.value;
-}
-
-export interface ActionAnswer {
-  id: string;
-  kind: DocumentKind;
-  from: string;
 }
 
 function answerOf(outcome: ChangeOutcome): ActionAnswer {
@@ -88,26 +89,13 @@ export async function operatorCancel(
   return answerOf(await deps.actions(uid).cancel(id, deps.now()));
 }
 
-export interface DeviceView {
-  tokenId: string;
-  /** Shortened: first 6 + '…' + last 4. Never the full token. */
-  token: string;
-  platform: string;
-  locale?: string;
-  timezone?: string;
-  appVersion?: string;
-  createdAt?: number;
-  /** The last refresh (registerToken), ms. */
-  updatedAt?: number;
-}
-
 /** operatorUserDevices({ uid }): the user's devices, tokens shortened. */
 export async function operatorUserDevices(
   deps: OperatorDeps & { tokens: TokenStore },
   caller: Caller | undefined,
   isOperator: boolean,
   data: unknown,
-): Promise<{ uid: string; devices: DeviceView[] }> {
+): Promise<UserDevicesAnswer> {
   requireOperator(caller, isOperator, deps);
   const { uid } = valueOf(parseOperatorUid(data));
   const devices = (await deps.tokens.listByUser(uid))
@@ -124,18 +112,6 @@ export async function operatorUserDevices(
     }));
   return { uid, devices };
 }
-
-export interface ValidatedDevice {
-  tokenId: string;
-  token: string;
-  ok: boolean;
-  code?: string;
-  message?: string;
-}
-
-export type TestSendAnswer =
-  | { validateOnly: true; devices: ValidatedDevice[] }
-  | { validateOnly: false; id: string; kind: DocumentKind };
 
 /** What the trigger needs besides the answer: what to deliver now, and the event id it used. */
 export interface TestSendResult {

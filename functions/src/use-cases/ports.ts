@@ -18,6 +18,7 @@ import type { PreferenceChange, PushPreferences } from '../core/preferences';
 import type { Parsed } from '../core/parse';
 import type { Shard, ShardScope } from '../core/shard';
 import type { Overview, StatsIncrement } from '../core/stats';
+import type { DocumentKind } from './operator-contract';
 
 // ---- pushes: deliveries --------------------------------------------------------------------
 
@@ -317,7 +318,7 @@ export interface ShardTaskQueue {
 
 // ---- operators' actions on notifications and pushes (adapters/operator-actions.ts) -----------
 
-export type DocumentKind = 'push' | 'notification';
+export type { DocumentKind };
 
 /** What an operator's retry or cancel did to one document. */
 export type ChangeOutcome =
