@@ -47,7 +47,16 @@ export interface DeliverSettings {
   leaseSafetyMs: number;
   /** QUIET_HOURS_SPREAD_MINUTES in ms (default: the param's default). */
   quietHoursSpreadMs?: number;
+  /** How long a page waits for its dead-token deletes (default TOKEN_DELETE_WAIT_MS). */
+  tokenDeleteWaitMs?: number;
 }
+
+/**
+ * A page writes the results that do not need a token delete at once; those that do (FCM said
+ * UNREGISTERED) wait for their delete this long at most. One delete was seen hanging 225 s on
+ * the emulator: without a bound it held the whole page's results past their lease.
+ */
+export const TOKEN_DELETE_WAIT_MS = 10_000;
 
 export interface DeliveryCounts {
   sent: number;
@@ -58,6 +67,11 @@ export interface DeliveryCounts {
   tokensDeleted: number;
   /** Dead tokens whose delete failed (logged; the results were written all the same). */
   tokenDeletesFailed: number;
+  /**
+   * Pushes left claimed because their token's delete was still running after the wait: the
+   * lease end makes them due again (FCM answers UNREGISTERED again; the delete is retried).
+   */
+  awaitingTokenDelete: number;
   /** User deliveries ended unsent because the token had left the user (DEVICE_NOT_OWNED). */
   notOwned: number;
   /** Claimed pushes that had already used MAX_ATTEMPTS: ended failed, not sent again. */
@@ -80,6 +94,7 @@ export const emptyCounts = (): DeliveryCounts => ({
   expired: 0,
   tokensDeleted: 0,
   tokenDeletesFailed: 0,
+  awaitingTokenDelete: 0,
   notOwned: 0,
   exhausted: 0,
   deferred: 0,
@@ -144,6 +159,53 @@ async function recordPageStats(
     ),
     deps.now(),
   );
+}
+
+type DeleteOutcome = { ok: true } | { ok: false; error: string };
+
+/** Starts one delete per dead token; each promise settles, never rejects. */
+function startTokenDeletes(
+  tokens: TokenStore,
+  deadTokens: ReadonlySet<string>,
+): Map<string, Promise<DeleteOutcome>> {
+  const out = new Map<string, Promise<DeleteOutcome>>();
+  for (const token of deadTokens) {
+    out.set(
+      token,
+      tokens.delete(tokenIdOf(token)).then(
+        (): DeleteOutcome => ({ ok: true }),
+        (err: unknown): DeleteOutcome => ({
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      ),
+    );
+  }
+  return out;
+}
+
+/** Each delete's outcome, or 'running' for one that has not settled within `ms`. */
+async function deletesWithin(
+  deletes: ReadonlyMap<string, Promise<DeleteOutcome>>,
+  ms: number,
+): Promise<Map<string, DeleteOutcome | 'running'>> {
+  const out = new Map<string, DeleteOutcome | 'running'>();
+  if (deletes.size === 0) return out;
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([
+    Promise.all(
+      [...deletes].map(async ([token, p]) => {
+        out.set(token, await p);
+      }),
+    ),
+    waited,
+  ]);
+  clearTimeout(timer);
+  for (const token of deletes.keys()) if (!out.has(token)) out.set(token, 'running');
+  return out;
 }
 
 /**
@@ -211,24 +273,44 @@ export async function deliverClaimed(
     results.push({ claimed: c, update, nowMs });
   });
 
-  // Before the results, so a push recorded as UNREGISTERED implies its token is gone; but a
-  // failed delete only gets logged: FCM has answered, and losing the page's results would send
-  // every push of it again when the lease ends.
-  const deletes = await Promise.allSettled(
-    [...deadTokens].map((token) => deps.tokens.delete(tokenIdOf(token))),
-  );
-  const tokenDeleteErrors = deletes.flatMap((d) =>
-    d.status === 'rejected'
-      ? [d.reason instanceof Error ? d.reason.message : String(d.reason)]
-      : [],
-  );
-  counts.tokensDeleted = deadTokens.size - tokenDeleteErrors.length;
+  // A push refused UNREGISTERED is written after its token's delete has settled, so its result
+  // implies the token is gone; a failed delete is only logged (FCM has answered; dropping the
+  // result would send it again when the lease ends). The page's other results are written while
+  // the deletes run. A delete still running after the wait leaves its pushes claimed: the lease
+  // end makes them due again, FCM answers UNREGISTERED again (a dead token receives nothing)
+  // and the delete is retried; MAX_ATTEMPTS bounds how often.
+  const deletes = startTokenDeletes(deps.tokens, deadTokens);
+  const deadTokenOf = (r: (typeof results)[number]) =>
+    r.update.dropToken && 'token' in r.claimed.push.target
+      ? r.claimed.push.target.token
+      : undefined;
+  const [first, deleted] = await Promise.all([
+    deps.pushes.writeResults(results.filter((r) => deadTokenOf(r) === undefined)),
+    deletesWithin(deletes, settings.tokenDeleteWaitMs ?? TOKEN_DELETE_WAIT_MS),
+  ]);
+  const tokenDeleteErrors: string[] = [];
+  for (const outcome of deleted.values()) {
+    if (outcome === 'running') continue;
+    if (outcome.ok) counts.tokensDeleted++;
+    else tokenDeleteErrors.push(outcome.error);
+  }
   counts.tokenDeletesFailed = tokenDeleteErrors.length;
-
-  const { lostLease } = await deps.pushes.writeResults(results);
+  const afterDelete = results.filter((r) => {
+    const token = deadTokenOf(r);
+    return token !== undefined && deleted.get(token) !== 'running';
+  });
+  const second = afterDelete.length
+    ? await deps.pushes.writeResults(afterDelete)
+    : { lostLease: [] };
+  const written = results.filter((r) => {
+    const token = deadTokenOf(r);
+    return token === undefined || deleted.get(token) !== 'running';
+  });
+  counts.awaitingTokenDelete = results.length - written.length;
+  const lostLease = [...first.lostLease, ...second.lostLease];
   counts.leaseLost = lostLease.length;
-  await recordPageStats(deps, results, lostLease, page.notOwned ?? 0);
-  for (const r of results) {
+  await recordPageStats(deps, written, lostLease, page.notOwned ?? 0);
+  for (const r of written) {
     if (r.update.status === 'sent') counts.sent++;
     else if (r.update.status === 'pending' && !r.update.refundAttempt) counts.retried++;
     else if (r.update.status === 'failed') counts.failed++;

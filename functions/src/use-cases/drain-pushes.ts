@@ -42,6 +42,8 @@ export interface DrainSettings {
   runId: string;
   /** QUIET_HOURS_SPREAD_MINUTES in ms (default: the param's default). */
   quietHoursSpreadMs?: number;
+  /** How long a page waits for its dead-token deletes (see DeliverSettings). */
+  tokenDeleteWaitMs?: number;
   /**
    * Which part of the queue: a set of shards (a shard worker), the documents written before
    * shards existed (`{unsharded: true}`), or, absent, the whole queue as one query.

@@ -373,6 +373,43 @@ describe('delivery correctness (Firestore emulator + local FCM v1 server)', () =
     });
   });
 
+  describe('4b. a dead-token delete that hangs holds back only its own push', () => {
+    it('when deleting a dead token does not answer, then the page’s other results are written at once, the dead token’s push stays claimed, and a later run finishes it once deletes answer', async () => {
+      for (const t of ['ok-1', 'dead-1', 'ok-2']) {
+        await world.outbox({ to: { token: t }, title: 'x' }, t);
+      }
+      world.fcm.server.unregistered.add('dead-1');
+      let release: () => void = () => undefined;
+      const hanging = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const tokens: TokenStore = { ...world.deps.tokens, delete: () => hanging };
+      const report = await drainDuePushes(
+        { ...world.deps, tokens },
+        world.settings({ tokenDeleteWaitMs: 200 }),
+      );
+      assert.equal(report.sent, 2);
+      assert.equal(report.rejected, 0, 'not recorded while its token may still be there');
+      assert.equal(report.awaitingTokenDelete, 1);
+      assert.equal(report.tokensDeleted, 0);
+      const statuses = (await allPushes()).map((d) => d.status).sort();
+      assert.deepEqual(statuses, ['sending', 'sent', 'sent']);
+      release();
+      // The lease ends; the next run sends it again, FCM refuses it again, the delete answers.
+      clock.advance(60_001);
+      const later = await world.drain();
+      assert.equal(later.claimed, 1);
+      assert.equal(later.rejected, 1);
+      assert.equal(later.tokensDeleted, 1);
+      assert.deepEqual((await allPushes()).map((d) => d.status).sort(), [
+        'rejected',
+        'sent',
+        'sent',
+      ]);
+      assert.equal(world.fcm.server.accepted.length, 2, 'the live tokens got theirs once');
+    });
+  });
+
   describe('5. MAX_ATTEMPTS bounds every re-send, crashes included', () => {
     it('when every run dies after FCM accepted, then after MAX_ATTEMPTS claims the push ends ATTEMPTS_EXHAUSTED without another send', async () => {
       const out = await world.outbox({ to: { token: 'doomed' }, title: 'x' }, 'doomed');
