@@ -7,14 +7,9 @@
  * refused by the rules: the owner's own device deliveries in `pushes` included, pushTokens for an
  * operator too, and every client write (an operator's included).
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertFails,
-  assertSucceeds,
-  type RulesTestContext,
-  type RulesTestEnvironment,
-} from '@firebase/rules-unit-testing';
+import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
 import {
   collection,
   deleteDoc,
@@ -25,19 +20,18 @@ import {
   query,
   QuerySnapshot,
   setDoc,
-  setLogLevel,
   updateDoc,
   where,
+  type Firestore,
 } from 'firebase/firestore';
 import {
-  clientDb,
   OPERATOR,
   OPERATOR_CLAIMS,
   OTHER,
   OWNER,
   OWNER_DOC,
-  seed,
-  startRulesEnv,
+  useRulesEnv,
+  type RulesSuite,
 } from './rules-env';
 
 type Caller = 'a signed-out client' | 'the owner' | 'another user' | 'an operator';
@@ -121,17 +115,14 @@ const UID: Record<Caller, string | undefined> = {
   'an operator': OPERATOR,
 };
 
-function contextOf(env: RulesTestEnvironment, caller: Caller): RulesTestContext {
+function dbOf(rules: RulesSuite, caller: Caller): Firestore {
   const uid = UID[caller];
-  if (uid === undefined) return env.unauthenticatedContext();
-  return caller === 'an operator'
-    ? env.authenticatedContext(uid, OPERATOR_CLAIMS)
-    : env.authenticatedContext(uid);
+  if (uid === undefined) return rules.signedOut();
+  return caller === 'an operator' ? rules.as(uid, OPERATOR_CLAIMS) : rules.as(uid);
 }
 
 /** The request each operation makes: always aimed at the owner's data. */
-async function attempt(ctx: RulesTestContext, name: string, op: Operation, caller: Caller) {
-  const db = clientDb(ctx);
+async function attempt(db: Firestore, name: string, op: Operation, caller: Caller) {
   const owned = doc(db, name, OWNER_DOC[name].id);
   switch (op) {
     case 'get':
@@ -153,24 +144,14 @@ async function attempt(ctx: RulesTestContext, name: string, op: Operation, calle
 }
 
 describe('firestore.rules access matrix', () => {
-  let env: RulesTestEnvironment;
-  before(async () => {
-    // Denied writes are expected here; the SDK would log each one as a warning.
-    setLogLevel('error');
-    env = await startRulesEnv();
-  });
-  beforeEach(() => seed(env));
-  after(async () => {
-    await env.clearFirestore();
-    await env.cleanup();
-  });
+  const rules = useRulesEnv();
 
   for (const name of COLLECTIONS) {
     for (const caller of CALLERS) {
       for (const op of OPERATIONS) {
         const check = ALLOWED.get(`${name}/${caller}/${op}`);
         it(`when ${caller} tries ${op} on ${name}, then it is ${check ? 'allowed' : 'denied'}`, async () => {
-          const result = attempt(contextOf(env, caller), name, op, caller);
+          const result = attempt(dbOf(rules, caller), name, op, caller);
           if (check) check(await assertSucceeds(result));
           else await assertFails(result);
         });

@@ -4,13 +4,9 @@
  * query is allowed only when the rules can prove from its constraints that every document it
  * could return is the caller's; anything broader is refused whole.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertFails,
-  assertSucceeds,
-  type RulesTestEnvironment,
-} from '@firebase/rules-unit-testing';
+import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
 import {
   collection,
   collectionGroup,
@@ -20,29 +16,14 @@ import {
   limit,
   orderBy,
   query,
-  setLogLevel,
   where,
-  type Firestore,
 } from 'firebase/firestore';
-import { clientDb, OTHER, OWNER, seed, startRulesEnv } from './rules-env';
+import { OTHER, OWNER, useRulesEnv } from './rules-env';
 
 describe('firestore.rules: the notifications inbox', () => {
-  let env: RulesTestEnvironment;
-  let owner: Firestore;
-  before(async () => {
-    setLogLevel('error');
-    env = await startRulesEnv();
-  });
-  beforeEach(async () => {
-    await seed(env);
-    owner = clientDb(env.authenticatedContext(OWNER));
-  });
-  after(async () => {
-    await env.clearFirestore();
-    await env.cleanup();
-  });
+  const rules = useRulesEnv();
 
-  const notifications = () => collection(owner, 'notifications');
+  const notifications = () => collection(rules.owner, 'notifications');
 
   it("when the owner runs the README's inbox query, then their notifications return, newest first", async () => {
     const snap = await assertSucceeds(
@@ -97,20 +78,20 @@ describe('firestore.rules: the notifications inbox', () => {
 
   it('when the owner runs a collection-group query on notifications, even by own uid, then it is denied', async () => {
     await assertFails(
-      getDocs(query(collectionGroup(owner, 'notifications'), where('uid', '==', OWNER))),
+      getDocs(query(collectionGroup(rules.owner, 'notifications'), where('uid', '==', OWNER))),
     );
   });
 
   it("when the owner gets another user's notification, then it is denied", async () => {
-    await assertFails(getDoc(doc(owner, 'notifications', 'n-bob')));
+    await assertFails(getDoc(doc(rules.owner, 'notifications', 'n-bob')));
   });
 
   it('when the owner gets a notification id that does not exist, then it is denied, revealing nothing', async () => {
-    await assertFails(getDoc(doc(owner, 'notifications', 'no-such-notification')));
+    await assertFails(getDoc(doc(rules.owner, 'notifications', 'no-such-notification')));
   });
 
   it('when the other user runs their own constrained query, then only their notification returns', async () => {
-    const other = clientDb(env.authenticatedContext(OTHER));
+    const other = rules.as(OTHER);
     const snap = await assertSucceeds(
       getDocs(query(collection(other, 'notifications'), where('uid', '==', OTHER))),
     );
@@ -121,27 +102,29 @@ describe('firestore.rules: the notifications inbox', () => {
   });
 
   it('when a subcollection is nested under a notification, then the owner cannot read it', async () => {
-    await env.withSecurityRulesDisabled(async (ctx) => {
+    await rules.env.withSecurityRulesDisabled(async (ctx) => {
       await ctx.firestore().doc('notifications/n-alice-expanded/notes/n1').set({ uid: OWNER });
     });
-    await assertFails(getDoc(doc(owner, 'notifications', 'n-alice-expanded', 'notes', 'n1')));
+    await assertFails(getDoc(doc(rules.owner, 'notifications', 'n-alice-expanded', 'notes', 'n1')));
   });
 
   it("when the owner follows their notification's deliveryIds to pushes, then the get is denied", async () => {
-    const inbox = await assertSucceeds(getDoc(doc(owner, 'notifications', 'n-alice-expanded')));
+    const inbox = await assertSucceeds(
+      getDoc(doc(rules.owner, 'notifications', 'n-alice-expanded')),
+    );
     const [deliveryId] = inbox.data()?.deliveryIds as string[];
-    await assertFails(getDoc(doc(owner, 'pushes', deliveryId!)));
+    await assertFails(getDoc(doc(rules.owner, 'pushes', deliveryId!)));
   });
 
   it('when the owner queries pushes by their own uid, then the query is denied', async () => {
-    await assertFails(getDocs(query(collection(owner, 'pushes'), where('uid', '==', OWNER))));
+    await assertFails(getDocs(query(collection(rules.owner, 'pushes'), where('uid', '==', OWNER))));
   });
 
   it("when the owner queries pushes by their own notification's id, then the query is denied", async () => {
     await assertFails(
       getDocs(
         query(
-          collection(owner, 'pushes'),
+          collection(rules.owner, 'pushes'),
           where('uid', '==', OWNER),
           where('notificationId', '==', 'n-alice-expanded'),
         ),
@@ -150,6 +133,6 @@ describe('firestore.rules: the notifications inbox', () => {
   });
 
   it('when the owner gets a topic push (no uid), then it is denied', async () => {
-    await assertFails(getDoc(doc(owner, 'pushes', 'push-topic')));
+    await assertFails(getDoc(doc(rules.owner, 'pushes', 'push-topic')));
   });
 });

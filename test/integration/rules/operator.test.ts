@@ -4,13 +4,9 @@
  * user without the claim, or with a claim that is not exactly `true`; an operator still writes
  * nothing and reads no device token collection.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertFails,
-  assertSucceeds,
-  type RulesTestEnvironment,
-} from '@firebase/rules-unit-testing';
+import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
 import {
   collection,
   doc,
@@ -20,22 +16,13 @@ import {
   orderBy,
   query,
   setDoc,
-  setLogLevel,
   Timestamp,
   where,
   type Firestore,
   type Query,
 } from 'firebase/firestore';
 import { QUERIES, type QuerySpec } from '../../../functions/src/adapters/queries';
-import {
-  clientDb,
-  OPERATOR,
-  OPERATOR_CLAIMS,
-  OTHER,
-  OWNER,
-  seed,
-  startRulesEnv,
-} from './rules-env';
+import { OPERATOR, OPERATOR_CLAIMS, OTHER, OWNER, useRulesEnv } from './rules-env';
 
 /** A page query as the console builds it: the spec's equality filters and order, 25 a page. */
 function pageQuery(db: Firestore, spec: QuerySpec, values: Record<string, unknown>): Query {
@@ -60,19 +47,9 @@ const PAGE_QUERIES: Array<[string, QuerySpec, Record<string, unknown>]> = [
 ];
 
 describe('firestore.rules: operators', () => {
-  let env: RulesTestEnvironment;
-  before(async () => {
-    setLogLevel('error');
-    env = await startRulesEnv();
-  });
-  beforeEach(() => seed(env));
-  after(async () => {
-    await env.clearFirestore();
-    await env.cleanup();
-  });
-
-  const operatorDb = () => clientDb(env.authenticatedContext(OPERATOR, OPERATOR_CLAIMS));
-  const userDb = () => clientDb(env.authenticatedContext(OTHER));
+  const rules = useRulesEnv();
+  const operatorDb = () => rules.as(OPERATOR, OPERATOR_CLAIMS);
+  const userDb = () => rules.as(OTHER);
 
   for (const [name, spec, values] of PAGE_QUERIES) {
     it(`when an operator runs the console's ${name} query, then it is allowed`, async () => {
@@ -109,7 +86,7 @@ describe('firestore.rules: operators', () => {
     { admin: true },
   ]) {
     it(`when the claim is ${JSON.stringify(claims)}, then nothing opens`, async () => {
-      const db = clientDb(env.authenticatedContext(OPERATOR, claims));
+      const db = rules.as(OPERATOR, claims);
       await assertFails(getDoc(doc(db, 'pushes', 'push-alice-sent')));
       await assertFails(getDocs(query(collection(db, 'notifications'), limit(1))));
       await assertFails(getDoc(doc(db, 'pushStats', 'overview')));

@@ -7,12 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import {
   initializeTestEnvironment,
   type RulesTestContext,
   type RulesTestEnvironment,
+  type TokenOptions,
 } from '@firebase/rules-unit-testing';
-import type { Firestore } from 'firebase/firestore';
+import { setLogLevel, type Firestore } from 'firebase/firestore';
 import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 import { emulatorHost } from '../../support/emulated-firestore';
 
@@ -44,6 +46,52 @@ function splitHostPort(hostPort: string): [string, number] {
  */
 export function clientDb(ctx: RulesTestContext): Firestore {
   return ctx.firestore() as unknown as Firestore;
+}
+
+/** What the tests of one rules suite use: the environment and client Firestores of callers. */
+export interface RulesSuite {
+  /** The environment (there once the suite's `before` hook has run). */
+  readonly env: RulesTestEnvironment;
+  /** The owner's client Firestore, one per test (made when a test first asks for it). */
+  readonly owner: Firestore;
+  /** The client Firestore of a signed-in `uid`, with these custom claims in its ID token if any. */
+  as(uid: string, claims?: TokenOptions): Firestore;
+  /** The client Firestore of a signed-out client. */
+  signedOut(): Firestore;
+}
+
+/**
+ * The rules environment for the tests of one `describe` (call it in the describe's body): started
+ * before them, every test starting from the seeded documents, cleared and closed after them.
+ */
+export function useRulesEnv(): RulesSuite {
+  let env: RulesTestEnvironment | undefined;
+  let owner: Firestore | undefined;
+  before(async () => {
+    // Denied requests are what these tests expect; the SDK would log each one as a warning.
+    setLogLevel('error');
+    env = await startRulesEnv();
+  });
+  beforeEach(async () => {
+    owner = undefined;
+    await seed(suite.env);
+  });
+  after(async () => {
+    await env?.clearFirestore();
+    await env?.cleanup();
+  });
+  const suite: RulesSuite = {
+    get env() {
+      if (!env) throw new Error("the rules environment starts in the suite's before hook");
+      return env;
+    },
+    get owner() {
+      return (owner ??= suite.as(OWNER));
+    },
+    as: (uid, claims) => clientDb(suite.env.authenticatedContext(uid, claims)),
+    signedOut: () => clientDb(suite.env.unauthenticatedContext()),
+  };
+  return suite;
 }
 
 /** The owner's document in each collection the matrix covers, as the functions would write it. */
