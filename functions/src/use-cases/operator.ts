@@ -65,29 +65,29 @@ export interface OperatorDeps extends CallerPolicy {
   now: () => number;
 }
 
-/** operatorRetry({ id }): a failed, rejected or expired push back in the queue, due now. */
-export async function operatorRetry(
-  deps: OperatorDeps & { actions: (operator: string) => OperatorActionStore },
+/** Retry or cancel: one operator's action on one document, by id. */
+export type ActionDeps = OperatorDeps & { actions: (operator: string) => OperatorActionStore };
+
+export type OperatorAction = (
+  deps: ActionDeps,
   caller: Caller | undefined,
   isOperator: boolean,
   data: unknown,
-): Promise<ActionAnswer> {
-  const { uid } = requireOperator(caller, isOperator, deps);
-  const { id } = valueOf(parseOperatorId(data));
-  return answerOf(await deps.actions(uid).retry(id, deps.now()));
+) => Promise<ActionAnswer>;
+
+function operatorAction(action: 'retry' | 'cancel'): OperatorAction {
+  return async (deps, caller, isOperator, data) => {
+    const { uid } = requireOperator(caller, isOperator, deps);
+    const { id } = valueOf(parseOperatorId(data));
+    return answerOf(await deps.actions(uid)[action](id, deps.now()));
+  };
 }
 
+/** operatorRetry({ id }): a failed, rejected or expired push back in the queue, due now. */
+export const operatorRetry = operatorAction('retry');
+
 /** operatorCancel({ id }): a pending notification or push ends cancelled. */
-export async function operatorCancel(
-  deps: OperatorDeps & { actions: (operator: string) => OperatorActionStore },
-  caller: Caller | undefined,
-  isOperator: boolean,
-  data: unknown,
-): Promise<ActionAnswer> {
-  const { uid } = requireOperator(caller, isOperator, deps);
-  const { id } = valueOf(parseOperatorId(data));
-  return answerOf(await deps.actions(uid).cancel(id, deps.now()));
-}
+export const operatorCancel = operatorAction('cancel');
 
 /** operatorUserDevices({ uid }): the user's devices, tokens shortened. */
 export async function operatorUserDevices(
