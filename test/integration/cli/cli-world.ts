@@ -5,10 +5,8 @@
  * pushes are put into their states by the product's own code (outbox, expand, claim, deliver,
  * drain) against that FCM server.
  */
-import { spawn } from 'node:child_process';
 import { after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import {
   createOperatorActions,
   type ChangeOutcome,
@@ -27,21 +25,15 @@ import { acceptPushRequest } from '../../../functions/src/use-cases/outbox';
 import { deliverNow } from '../../../functions/src/use-cases/deliver-pushes';
 import { drainDuePushes, type DrainReport } from '../../../functions/src/use-cases/drain-pushes';
 import { expandNow } from '../../../functions/src/use-cases/expand-notifications';
-import { runCli } from '../../../tools/cli/src/cli';
 import { localMetadataTokenSource } from '../../../tools/cli/src/local-token';
 import { startLocalGoogle } from '../../../tools/local-google/demo-google';
 import type { FcmServer } from '../../../tools/local-google/fcm-server';
 import type { MetadataServer } from '../../../tools/local-google/metadata-server';
+import { runCliHere, spawnCli, type CliRun } from '../../support/cli-run';
 import { connectTestFirestore, type TestFirestore } from '../../support/emulated-firestore';
-import { LOCAL_PROJECT_ID, REPO_ROOT } from '../../../tools/local-env/local-env';
+import { LOCAL_PROJECT_ID } from '../../../tools/local-env/local-env';
 
-const BIN = join(REPO_ROOT, 'tools', 'cli', 'bin', 'fcm-push.js');
-
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun } from '../../support/cli-run';
 
 export interface CliWorld {
   fs: TestFirestore;
@@ -124,27 +116,8 @@ export async function startCliWorld(): Promise<CliWorld> {
     pushes,
     tokens,
     localFlags,
-    async cli(argv, env = process.env) {
-      let stdout = '';
-      let stderr = '';
-      const code = await runCli(argv, {
-        stdout: { write: (s: string) => (stdout += s) },
-        stderr: { write: (s: string) => (stderr += s) },
-        env,
-      });
-      return { code, stdout, stderr };
-    },
-    spawnCli(argv, env = process.env) {
-      return new Promise((resolveRun, reject) => {
-        const child = spawn(process.execPath, [BIN, ...argv], { cwd: REPO_ROOT, env });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-        child.on('error', reject);
-        child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
-      });
-    },
+    cli: runCliHere,
+    spawnCli,
     async queue(token, over = {}, nowMs = Date.now()) {
       return (await viaOutbox({ token }, over, nowMs)).pushIds[0]!;
     },
