@@ -36,12 +36,15 @@ function harness(lifetimeMs = 60 * MINUTE) {
       next.resolve({ token, expiresInMs: ms });
       return token;
     },
-    /** The first token: asked for, its fetch answered, and received; returns it. */
-    async firstToken(): Promise<string> {
-      const first = provider.getToken();
+    /**
+     * A fetched token: asked for, the fetch that call starts answered with a new token, and that
+     * token received by the caller; returns it.
+     */
+    async fetchToken(): Promise<string> {
+      const call = provider.getToken();
       await settle();
       const token = h.issue();
-      await first;
+      assert.equal(await call, token);
       return token;
     },
     failNext(message: string) {
@@ -50,11 +53,31 @@ function harness(lifetimeMs = 60 * MINUTE) {
       issued += 1;
       next.reject(new Error(message));
     },
-    get pending() {
-      return pending.length;
-    },
   };
   return h;
+}
+
+/**
+ * A provider on a clock the test sets, whose source answers `t1`, `t2`, … with the expiry
+ * `expiry` gives for the time of the fetch, counting its fetches.
+ */
+function clocked(expiry: (nowMs: number) => Partial<FetchedAccessToken> = () => ({})) {
+  let clock = 0;
+  let fetches = 0;
+  const provider = createAccessTokenProvider({
+    now: () => clock,
+    source: async () => ({ token: `t${++fetches}`, ...expiry(clock) }),
+  });
+  return {
+    get fetches() {
+      return fetches;
+    },
+    /** Sets the clock to `ms`, asks for a token and answers it. */
+    tokenAt(ms: number): Promise<string> {
+      clock = ms;
+      return provider.getToken();
+    },
+  };
 }
 
 /** Lets promise callbacks run (no timers involved). */
@@ -63,11 +86,8 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('createAccessTokenProvider', () => {
   it('when first asked, then it fetches (the cache starts expired)', async () => {
     const h = harness();
-    const token = h.provider.getToken();
-    await settle();
-    assert.equal(h.pending, 1);
-    const issued = h.issue();
-    assert.equal(await token, issued);
+    await h.fetchToken();
+    assert.equal(h.fetches, 1);
   });
 
   it('when 1,000 callers ask at once, then one fetch serves them all', async () => {
@@ -81,7 +101,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when the token is fresh, then it is served from the cache', async () => {
     const h = harness();
-    const token = await h.firstToken();
+    const token = await h.fetchToken();
     h.advance(54 * MINUTE);
     assert.equal(await h.provider.getToken(), token);
     assert.equal(h.fetches, 1);
@@ -89,7 +109,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when 5 minutes are left, then one background refresh runs and callers keep the old token', async () => {
     const h = harness();
-    const old = await h.firstToken();
+    const old = await h.fetchToken();
     h.advance(55 * MINUTE);
     const during = await Promise.all(Array.from({ length: 100 }, () => h.provider.getToken()));
     assert.deepEqual(new Set(during), new Set([old]));
@@ -102,7 +122,7 @@ describe('createAccessTokenProvider', () => {
 
   it('when a token lives 2 minutes, then it is refreshed at half its life, not at once', async () => {
     const h = harness(2 * MINUTE);
-    await h.firstToken();
+    await h.fetchToken();
     h.advance(59_000);
     await h.provider.getToken();
     assert.equal(h.fetches, 1);
@@ -113,34 +133,26 @@ describe('createAccessTokenProvider', () => {
 
   it('when the token has expired, then callers wait for the new one', async () => {
     const h = harness();
-    await h.firstToken();
+    await h.fetchToken();
     h.advance(60 * MINUTE);
-    const next = h.provider.getToken();
-    await settle();
-    const fresh = h.issue();
-    assert.equal(await next, fresh);
+    await h.fetchToken();
+    assert.equal(h.fetches, 2);
   });
 
   it('when the current token is invalidated, then the next call fetches a new one', async () => {
     const h = harness();
-    const old = await h.firstToken();
+    const old = await h.fetchToken();
     h.provider.invalidate(old);
-    const next = h.provider.getToken();
-    await settle();
+    const fresh = await h.fetchToken();
     assert.equal(h.fetches, 2);
-    const fresh = h.issue();
     assert.notEqual(fresh, old);
-    assert.equal(await next, fresh);
   });
 
   it('when an old token is invalidated after a refresh, then the new one is kept', async () => {
     const h = harness();
-    const old = await h.firstToken();
+    const old = await h.fetchToken();
     h.provider.invalidate(old);
-    const second = h.provider.getToken();
-    await settle();
-    const fresh = h.issue();
-    await second;
+    const fresh = await h.fetchToken();
     h.provider.invalidate(old); // a late 401 for the old token
     assert.equal(await h.provider.getToken(), fresh);
     assert.equal(h.fetches, 2);
@@ -171,16 +183,13 @@ describe('createAccessTokenProvider', () => {
     await assert.rejects(h.provider.getToken(), /down/);
     assert.equal(h.fetches, 1);
     h.advance(1_000);
-    const retry = h.provider.getToken();
-    await settle();
+    await h.fetchToken();
     assert.equal(h.fetches, 2);
-    const token = h.issue();
-    assert.equal(await retry, token);
   });
 
   it('when a background refresh fails, then the still-valid token stays in use', async () => {
     const h = harness();
-    const old = await h.firstToken();
+    const old = await h.fetchToken();
     h.advance(56 * MINUTE);
     assert.equal(await h.provider.getToken(), old);
     h.failNext('blip');
@@ -197,35 +206,21 @@ describe('createAccessTokenProvider', () => {
   });
 
   it('when the source gives an absolute expiry, then the refresh is planned from it', async () => {
-    let clock = 0;
-    let fetches = 0;
-    const provider = createAccessTokenProvider({
-      now: () => clock,
-      source: async () => ({ token: `t${++fetches}`, expiresAtMs: clock + 20 * MINUTE }),
-    });
-    await provider.getToken();
-    clock = 15 * MINUTE - 1;
-    await provider.getToken();
-    assert.equal(fetches, 1);
-    clock = 15 * MINUTE;
-    await provider.getToken();
-    assert.equal(fetches, 2);
+    const h = clocked((nowMs) => ({ expiresAtMs: nowMs + 20 * MINUTE }));
+    await h.tokenAt(0);
+    await h.tokenAt(15 * MINUTE - 1);
+    assert.equal(h.fetches, 1);
+    await h.tokenAt(15 * MINUTE);
+    assert.equal(h.fetches, 2);
   });
 
   it('when the source gives no expiry, then a default lifetime is assumed', async () => {
-    let clock = 0;
-    let fetches = 0;
-    const provider = createAccessTokenProvider({
-      now: () => clock,
-      source: async () => ({ token: `t${++fetches}` }),
-    });
-    assert.equal(await provider.getToken(), 't1');
-    clock = 49 * MINUTE;
-    assert.equal(await provider.getToken(), 't1');
-    assert.equal(fetches, 1);
-    clock = 55 * MINUTE;
-    await provider.getToken();
-    assert.equal(fetches, 2);
+    const h = clocked();
+    assert.equal(await h.tokenAt(0), 't1');
+    assert.equal(await h.tokenAt(49 * MINUTE), 't1');
+    assert.equal(h.fetches, 1);
+    await h.tokenAt(55 * MINUTE);
+    assert.equal(h.fetches, 2);
   });
 
   it('when the source never answers, then the fetch fails after fetchTimeoutMs with an AccessTokenError', async () => {
