@@ -18,6 +18,7 @@ import {
   flush,
   isDueAt,
   requestFields,
+  storedContentOf,
 } from './push-store';
 import type {
   ClaimedNotification,
@@ -78,21 +79,9 @@ export function queuedNotificationOf(
   const expiresAtMs = millisOf(d.expiresAt);
   const request: PushRequest = withoutUndefined({
     to: { uid: String(d.uid) },
-    title: d.title,
-    content: d.content,
-    image: d.image,
-    data: d.data,
-    collapseKey: d.collapseKey,
-    ttlSeconds: d.ttlSeconds,
-    priority: d.priority,
-    android: d.android,
-    apns: d.apns,
-    webpush: d.webpush,
+    ...storedContentOf(d),
     expiresAtMs,
     key: d.key,
-    category: typeof d.category === 'string' ? d.category : undefined,
-    localized: d.localized,
-    ignoreQuietHours: d.ignoreQuietHours === true ? true : undefined,
   });
   return withoutUndefined({
     id: snap.id,

@@ -10,11 +10,12 @@ import {
   FieldValue,
   Timestamp,
   type BulkWriter,
+  type DocumentData,
   type DocumentSnapshot,
   type Firestore,
 } from 'firebase-admin/firestore';
 import type { PlannedPush, PushTarget, QueuedPush } from '../core/push';
-import type { PushRequest } from '../core/push-request';
+import type { PushContent, PushRequest } from '../core/push-request';
 import { categoryOf } from '../core/preferences';
 import {
   notOwnedUpdate,
@@ -77,6 +78,28 @@ export function requestFields(r: PushRequest): Record<string, unknown> {
     category: categoryOf(r),
     localized: r.localized,
     ignoreQuietHours: r.ignoreQuietHours,
+  };
+}
+
+/**
+ * requestFields' inverse: the content of the request a stored push or notification keeps (fields
+ * it does not have come back undefined).
+ */
+export function storedContentOf(d: DocumentData): PushContent {
+  return {
+    title: d.title,
+    content: d.content,
+    image: d.image,
+    data: d.data,
+    collapseKey: d.collapseKey,
+    ttlSeconds: d.ttlSeconds,
+    priority: d.priority,
+    android: d.android,
+    apns: d.apns,
+    webpush: d.webpush,
+    category: typeof d.category === 'string' ? d.category : undefined,
+    localized: d.localized,
+    ignoreQuietHours: d.ignoreQuietHours === true ? true : undefined,
   };
 }
 
@@ -152,19 +175,7 @@ export function queuedPushOf(snap: DocumentSnapshot): QueuedPush {
   return withoutUndefined({
     id: snap.id,
     target: targetOf(d),
-    title: d.title,
-    content: d.content,
-    image: d.image,
-    data: d.data,
-    collapseKey: d.collapseKey,
-    ttlSeconds: d.ttlSeconds,
-    priority: d.priority,
-    android: d.android,
-    apns: d.apns,
-    webpush: d.webpush,
-    category: typeof d.category === 'string' ? d.category : undefined,
-    localized: d.localized,
-    ignoreQuietHours: d.ignoreQuietHours === true ? true : undefined,
+    ...storedContentOf(d),
     attempts: typeof d.attempts === 'number' ? d.attempts : 0,
     expiresAtMs: d.expiresAt instanceof Timestamp ? d.expiresAt.toMillis() : undefined,
     uid: typeof d.uid === 'string' && typeof d.target?.token === 'string' ? d.uid : undefined,
