@@ -8,13 +8,7 @@
  *   aggregations (one per status of each collection, one per due backlog) and two limit(1) reads
  *   for the oldest due document.
  */
-import {
-  FieldValue,
-  Timestamp,
-  type CollectionReference,
-  type Firestore,
-  type Query,
-} from 'firebase-admin/firestore';
+import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { NOTIFICATION_STATUSES, type NotificationStatus } from '../core/notification';
 import { PUSH_STATUSES, type PushStatus } from '../core/push';
 import {
@@ -29,7 +23,8 @@ import {
 import type { OverviewStore, StatsStore } from '../use-cases/ports';
 import { NOTIFICATIONS } from './notification-store';
 import { PUSHES } from './push-store';
-import { QUERIES, type QuerySpec } from './queries';
+import { QUERIES } from './queries';
+import { countByStatus, dueBacklogOf } from './collection-counts';
 
 export const PUSH_STATS_MINUTES = 'pushStatsMinutes';
 export const PUSH_STATS = 'pushStats';
@@ -62,52 +57,20 @@ export function createStatsStore(
   };
 }
 
-const countOf = async (q: Query) => (await q.count().get()).data().count;
-
-type DueSpec = QuerySpec & { order: { field: string; direction: 'asc' | 'desc' } };
-
-/** How many of a collection's documents are due, and the oldest due time. */
-async function backlogOf(
-  col: CollectionReference,
-  spec: DueSpec,
-  nowMs: number,
-): Promise<{ due: number; oldestDueAtMs: number | null }> {
-  const due = col
-    .where(spec.equality[0]!, '==', false)
-    .where(spec.order.field, '<=', Timestamp.fromMillis(nowMs));
-  const [n, first] = await Promise.all([
-    countOf(due),
-    due.orderBy(spec.order.field, spec.order.direction).limit(1).get(),
-  ]);
-  const at = first.docs[0]?.get(spec.order.field);
-  return { due: n, oldestDueAtMs: at instanceof Timestamp ? at.toMillis() : null };
-}
-
-async function byStatus<S extends string>(
-  col: CollectionReference,
-  spec: QuerySpec,
-  statuses: readonly S[],
-): Promise<Record<S, number>> {
-  const counts = await Promise.all(
-    statuses.map((s) => countOf(col.where(spec.equality[0]!, '==', s))),
-  );
-  return Object.fromEntries(statuses.map((s, i) => [s, counts[i]!])) as Record<S, number>;
-}
-
 export function createOverviewStore(db: Firestore): OverviewStore {
   const pushes = db.collection(PUSHES);
   const notifications = db.collection(NOTIFICATIONS);
   return {
     async count(nowMs) {
       const [n, p, dueN, dueP] = await Promise.all([
-        byStatus<NotificationStatus>(
+        countByStatus<NotificationStatus>(
           notifications,
           QUERIES.notificationsByStatus,
           NOTIFICATION_STATUSES,
         ),
-        byStatus<PushStatus>(pushes, QUERIES.pushesByStatus, PUSH_STATUSES),
-        backlogOf(notifications, QUERIES.dueNotifications, nowMs),
-        backlogOf(pushes, QUERIES.duePushes, nowMs),
+        countByStatus<PushStatus>(pushes, QUERIES.pushesByStatus, PUSH_STATUSES),
+        dueBacklogOf(notifications, QUERIES.dueNotifications, nowMs),
+        dueBacklogOf(pushes, QUERIES.duePushes, nowMs),
       ]);
       return { notifications: n, pushes: p, ...combineBacklog([dueN, dueP]) };
     },

@@ -1,7 +1,13 @@
-import { Timestamp, type CollectionReference, type Query } from 'firebase-admin/firestore';
+import type { CollectionReference } from 'firebase-admin/firestore';
+import {
+  countByStatus,
+  countOf,
+  dueBacklogOf,
+  type DueSpec,
+} from '../../../../functions/src/adapters/collection-counts';
 import { NOTIFICATIONS } from '../../../../functions/src/adapters/notification-store';
 import { PUSHES } from '../../../../functions/src/adapters/push-store';
-import { QUERIES, type QuerySpec } from '../../../../functions/src/adapters/queries';
+import { QUERIES } from '../../../../functions/src/adapters/queries';
 import { PUSH_TOKENS } from '../../../../functions/src/adapters/token-store';
 import {
   NOTIFICATION_STATUSES,
@@ -73,7 +79,7 @@ async function preferenceEffects(
     suppressedNotifications: notifications.byStatus.suppressed ?? 0,
     suppressedPushes: pushes.byStatus.suppressed ?? 0,
     // Pending with result QUIET_HOURS: created (or sent back) to wait for the window's end.
-    waitingForQuietHours: await count(
+    waitingForQuietHours: await countOf(
       col.where(byCode.equality[0], '==', 'pending').where(byCode.equality[1], '==', 'QUIET_HOURS'),
     ),
   };
@@ -93,8 +99,6 @@ interface Section {
   failureCodes: Record<string, number>;
 }
 
-const count = async (q: Query) => (await q.count().get()).data().count;
-
 /** Most frequent first, zeros left out: the code worth looking at leads. */
 function sortedCodes(entries: ReadonlyArray<readonly [string, number]>): Record<string, number> {
   return Object.fromEntries(
@@ -105,52 +109,35 @@ function sortedCodes(entries: ReadonlyArray<readonly [string, number]>): Record<
 /** The due backlog of a collection: how many are due and the one waiting longest. */
 async function dueBacklog(
   col: CollectionReference,
-  spec: QuerySpec & { order: { field: string; direction: 'asc' | 'desc' } },
+  spec: DueSpec,
   nowMs: number,
 ): Promise<Section['due']> {
-  const due = col
-    .where(spec.equality[0]!, '==', false)
-    .where(spec.order.field, '<=', Timestamp.fromMillis(nowMs));
-  const [n, first] = await Promise.all([
-    count(due),
-    due.orderBy(spec.order.field, spec.order.direction).limit(1).get(),
-  ]);
-  const doc = first.docs[0];
-  const dueAtMs = (doc?.get(spec.order.field) as Timestamp | undefined)?.toMillis();
+  const { due, oldest, oldestDueAtMs } = await dueBacklogOf(col, spec, nowMs);
   return {
-    count: n,
+    count: due,
     oldest:
-      doc && dueAtMs !== undefined
+      oldest && oldestDueAtMs !== null
         ? {
-            id: doc.id,
-            status: String(doc.get('status')),
-            dueAt: new Date(dueAtMs).toISOString(),
-            ageSeconds: Math.floor((nowMs - dueAtMs) / 1000),
+            id: oldest.id,
+            status: String(oldest.get('status')),
+            dueAt: new Date(oldestDueAtMs).toISOString(),
+            ageSeconds: Math.floor((nowMs - oldestDueAtMs) / 1000),
           }
         : null,
   };
-}
-
-async function byStatus(
-  col: CollectionReference,
-  spec: QuerySpec,
-  statuses: readonly string[],
-): Promise<Record<string, number>> {
-  const counts = await Promise.all(
-    statuses.map((s) => count(col.where(spec.equality[0]!, '==', s))),
-  );
-  return Object.fromEntries(statuses.map((s, i) => [s, counts[i]!]));
 }
 
 async function pushSection(col: CollectionReference, nowMs: number): Promise<Section> {
   const byCode = QUERIES.failuresByCode;
   const codes = Object.entries(PUSH_FAILURE_CODES);
   const [statusCounts, due, codeCounts] = await Promise.all([
-    byStatus(col, QUERIES.pushesByStatus, PUSH_STATUSES),
+    countByStatus<string>(col, QUERIES.pushesByStatus, PUSH_STATUSES),
     dueBacklog(col, QUERIES.duePushes, nowMs),
     Promise.all(
       codes.map(([code, statuses]) =>
-        count(col.where(byCode.equality[0], 'in', statuses).where(byCode.equality[1], '==', code)),
+        countOf(
+          col.where(byCode.equality[0], 'in', statuses).where(byCode.equality[1], '==', code),
+        ),
       ),
     ),
   ]);
@@ -173,7 +160,7 @@ async function pushSection(col: CollectionReference, nowMs: number): Promise<Sec
 
 async function notificationSection(col: CollectionReference, nowMs: number): Promise<Section> {
   const [statusCounts, due] = await Promise.all([
-    byStatus(col, QUERIES.notificationsByStatus, NOTIFICATION_STATUSES),
+    countByStatus<string>(col, QUERIES.notificationsByStatus, NOTIFICATION_STATUSES),
     dueBacklog(col, QUERIES.dueNotifications, nowMs),
   ]);
   return {
@@ -235,7 +222,7 @@ push per device when it is due, so each is counted once, in its own collection.
     const [notifications, pushes, tokens] = await Promise.all([
       notificationSection(db.collection(NOTIFICATIONS), nowMs),
       pushSection(db.collection(PUSHES), nowMs),
-      count(db.collection(PUSH_TOKENS)),
+      countOf(db.collection(PUSH_TOKENS)),
     ]);
     const preferences = await preferenceEffects(notifications, pushes, db.collection(PUSHES));
     const value = {
