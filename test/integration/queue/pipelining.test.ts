@@ -40,12 +40,15 @@ describe('pipelined drain (Firestore emulator + local FCM v1 server)', () => {
         }
       },
     };
-    world.fcm.server.setRttMs(50);
+    // Each send takes 150 ms, long enough for the next page's claim to start inside it even on a
+    // loaded machine; a drain that claims only after sending never overlaps at all (0). CI under
+    // heavy load saw 2 overlaps of the 4 possible with 50 ms, so one is what is required.
+    world.fcm.server.setRttMs(150);
     const report = await world.drain();
     world.fcm.server.setRttMs(0);
     assert.equal(report.sent, 100);
     assert.equal(report.stoppedBy, 'empty');
-    assert.ok(claimsDuringSend >= 3, `claims overlapped sends ${claimsDuringSend} times`);
+    assert.ok(claimsDuringSend >= 1, `claims overlapped sends ${claimsDuringSend} times`);
     const counts = world.fcm.acceptedByPushId();
     assert.equal(counts.size, ids.length);
     assert.ok([...counts.values()].every((c) => c === 1));
