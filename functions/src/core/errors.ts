@@ -2,6 +2,8 @@
  * The closed set of failures a use case reports to a caller. Triggers map them to HttpsError in
  * one place (edge/https-errors.ts), so codes and messages stay stable for client developers.
  */
+import type { Parsed } from './parse';
+
 export type DomainError =
   | { kind: 'unauthenticated'; message: string }
   | { kind: 'invalid-argument'; field: string; message: string }
@@ -23,3 +25,11 @@ export class DomainFailure extends Error {
 export const fail = (error: DomainError): never => {
   throw new DomainFailure(error);
 };
+
+/** A parsed value, or the refusal as the caller sees it: invalid-argument naming the field. */
+export function valueOrFail<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) {
+    return fail({ kind: 'invalid-argument', field: parsed.field, message: parsed.message });
+  }
+  return parsed.value;
+}

@@ -7,7 +7,7 @@
  * path (queuePushes), which the trigger then delivers like the outbox does.
  */
 import { randomBytes } from 'node:crypto';
-import { fail } from '../core/errors';
+import { fail, valueOrFail } from '../core/errors';
 import {
   OPERATOR_CLAIM_REQUIRED,
   parseOperatorId,
@@ -16,7 +16,6 @@ import {
   shortenToken,
   withoutToken,
 } from '../core/operator';
-import type { Parsed } from '../core/parse';
 import { buildFcmMessage } from '../core/push';
 import { tokenIdOf } from '../core/token-id';
 import type { FcmSender } from '../fcm/types';
@@ -45,13 +44,6 @@ export function requireOperator(
   return c;
 }
 
-function valueOf<T>(parsed: Parsed<T>): T {
-  if (!parsed.ok) {
-    return fail({ kind: 'invalid-argument', field: parsed.field, message: parsed.message });
-  }
-  return parsed.value;
-}
-
 function answerOf(outcome: ChangeOutcome): ActionAnswer {
   if (outcome.ok) return { id: outcome.id, kind: outcome.kind, from: outcome.from };
   return fail(
@@ -78,7 +70,7 @@ export type OperatorAction = (
 function operatorAction(action: 'retry' | 'cancel'): OperatorAction {
   return async (deps, caller, isOperator, data) => {
     const { uid } = requireOperator(caller, isOperator, deps);
-    const { id } = valueOf(parseOperatorId(data));
+    const { id } = valueOrFail(parseOperatorId(data));
     return answerOf(await deps.actions(uid)[action](id, deps.now()));
   };
 }
@@ -97,7 +89,7 @@ export async function operatorUserDevices(
   data: unknown,
 ): Promise<UserDevicesAnswer> {
   requireOperator(caller, isOperator, deps);
-  const { uid } = valueOf(parseOperatorUid(data));
+  const { uid } = valueOrFail(parseOperatorUid(data));
   const devices = (await deps.tokens.listByUser(uid))
     .sort((a, b) => b.updatedAtMs - a.updatedAtMs)
     .map((d): DeviceView => ({
@@ -133,7 +125,7 @@ export async function operatorTestSend(
   data: unknown,
 ): Promise<TestSendResult> {
   const { uid: operator } = requireOperator(caller, isOperator, deps);
-  const input = valueOf(parseOperatorTestSend(data));
+  const input = valueOrFail(parseOperatorTestSend(data));
   const nowMs = deps.now();
   if (input.validateOnly) {
     const tokens =

@@ -7,44 +7,29 @@
  * that cannot be used is refused (invalid-argument naming the field) and nothing is written: the
  * user is setting it on purpose.
  */
-import { fail } from '../core/errors';
+import { fail, valueOrFail } from '../core/errors';
 import { isPlainObject } from '../core/parse';
 import { answerOf, parsePreferenceChange, type PreferencesAnswer } from '../core/preferences';
 import type { PreferenceStore } from './ports';
-import {
-  limitCalls,
-  requireCaller,
-  type Caller,
-  type CallerPolicy,
-  type CallLimit,
-} from './register-token';
+import { admitCaller, type Caller, type CallerPolicy, type CallLimit } from './register-token';
 
 export type PreferenceDeps = { preferences: PreferenceStore } & CallerPolicy & CallLimit;
 
-export async function setPushPreferences(
+export type PreferenceCall = (
   deps: PreferenceDeps,
   caller: Caller | undefined,
   data: unknown,
-): Promise<PreferencesAnswer> {
-  const { uid } = requireCaller(caller, deps, 'setting push preferences');
-  await limitCalls(deps, uid);
-  const change = parsePreferenceChange(data);
-  if (!change.ok)
-    return fail({ kind: 'invalid-argument', field: change.field, message: change.message });
-  const stored = await deps.preferences.update(uid, change.value);
-  if (!stored.ok)
-    return fail({ kind: 'invalid-argument', field: stored.field, message: stored.message });
-  return answerOf(stored.value);
-}
+) => Promise<PreferencesAnswer>;
+
+export const setPushPreferences: PreferenceCall = async (deps, caller, data) => {
+  const uid = await admitCaller(caller, deps, 'setting push preferences');
+  const change = valueOrFail(parsePreferenceChange(data));
+  return answerOf(valueOrFail(await deps.preferences.update(uid, change)));
+};
 
 /** The caller's preferences; every field present (`null` / `{}` where nothing is set). */
-export async function getPushPreferences(
-  deps: PreferenceDeps,
-  caller: Caller | undefined,
-  data: unknown,
-): Promise<PreferencesAnswer> {
-  const { uid } = requireCaller(caller, deps, 'reading push preferences');
-  await limitCalls(deps, uid);
+export const getPushPreferences: PreferenceCall = async (deps, caller, data) => {
+  const uid = await admitCaller(caller, deps, 'reading push preferences');
   const empty =
     data === undefined || data === null || (isPlainObject(data) && !Object.keys(data).length);
   if (!empty) {
@@ -55,4 +40,4 @@ export async function getPushPreferences(
     });
   }
   return answerOf(await deps.preferences.get(uid));
-}
+};

@@ -68,13 +68,23 @@ export async function limitCalls(deps: CallLimit, uid: string): Promise<void> {
   }
 }
 
+/** The gate of every user callable: the caller (requireCaller), then its rate limit (limitCalls). */
+export async function admitCaller(
+  caller: Caller | undefined,
+  deps: CallerPolicy & CallLimit,
+  doing?: string,
+): Promise<string> {
+  const { uid } = requireCaller(caller, deps, doing);
+  await limitCalls(deps, uid);
+  return uid;
+}
+
 export async function registerToken(
   deps: { tokens: TokenStore; maxDevicesPerUser: number } & CallerPolicy & CallLimit,
   caller: Caller | undefined,
   data: unknown,
 ): Promise<SavedToken & { warnings: RegistrationWarning[] }> {
-  const { uid } = requireCaller(caller, deps);
-  await limitCalls(deps, uid);
+  const uid = await admitCaller(caller, deps);
   const input = parseRegisterTokenInput(data);
   if (!input.ok)
     return fail({ kind: 'invalid-argument', field: input.field, message: input.message });
@@ -96,8 +106,7 @@ export async function unregisterToken(
   caller: Caller | undefined,
   data: unknown,
 ): Promise<{ removed: boolean }> {
-  const { uid } = requireCaller(caller, deps);
-  await limitCalls(deps, uid);
+  const uid = await admitCaller(caller, deps);
   const input = parseUnregisterTokenInput(data);
   if (!input.ok)
     return fail({ kind: 'invalid-argument', field: input.field, message: input.message });
