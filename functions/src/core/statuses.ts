@@ -4,9 +4,8 @@
  * console (console/src/data/statuses.ts, a browser bundle) import the same lists.
  */
 
-export const PUSH_STATUSES = [
-  'pending',
-  'sending',
+/** The statuses that end a push: sent, or one of the ways it is not. */
+export const FINAL_STATUSES = [
   'sent',
   'failed',
   'rejected',
@@ -14,15 +13,10 @@ export const PUSH_STATUSES = [
   'cancelled',
   'suppressed',
 ] as const;
+
+/** A push waits (`pending`), is claimed by a sender (`sending`), then ends. */
+export const PUSH_STATUSES = ['pending', 'sending', ...FINAL_STATUSES] as const;
 export type PushStatus = (typeof PUSH_STATUSES)[number];
-
-/** A push still in the queue: waiting for its time, or claimed by a sender. */
-const QUEUED_PUSH_STATUSES: readonly PushStatus[] = ['pending', 'sending'];
-
-/** Every other status ends a push. */
-export const FINAL_STATUSES: readonly PushStatus[] = PUSH_STATUSES.filter(
-  (s) => !QUEUED_PUSH_STATUSES.includes(s),
-);
 
 export const NOTIFICATION_STATUSES = [
   'pending',
@@ -43,19 +37,10 @@ export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 export const RETRYABLE_STATUSES: readonly PushStatus[] = ['failed', 'rejected', 'expired'];
 
 /**
- * The counters of a pushStatsMinutes document (core/stats.ts). `queued`: notifications and pushes
- * the check/outbox path created; `retried`/`cancelled` also count operators' actions;
- * `undeliverable`: notifications whose user had no device when they were due (code NO_DEVICES).
+ * The counters of a pushStatsMinutes document (core/stats.ts): one per way a push ends, and
+ * `queued`: notifications and pushes the check/outbox path created; `retried`/`cancelled` also
+ * count operators' actions; `undeliverable`: notifications whose user had no device when they
+ * were due (code NO_DEVICES).
  */
-export const STATS_COUNTERS = [
-  'queued',
-  'sent',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-  'suppressed',
-  'retried',
-  'undeliverable',
-] as const;
+export const STATS_COUNTERS = ['queued', ...FINAL_STATUSES, 'retried', 'undeliverable'] as const;
 export type StatsCounter = (typeof STATS_COUNTERS)[number];
