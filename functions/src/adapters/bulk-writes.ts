@@ -11,7 +11,13 @@
  * will not change by retrying; retrying them only burns the lease the writes run under.
  * test/unit/adapters/bulk-writes.test.ts checks this policy against the installed library's.
  */
-import type { BulkWriter, DocumentReference, Firestore } from 'firebase-admin/firestore';
+import type {
+  BulkWriter,
+  CollectionReference,
+  DocumentReference,
+  Firestore,
+} from 'firebase-admin/firestore';
+import { timestampOf, versionOf } from './versions';
 
 /** gRPC status codes the adapters act on (google.rpc.Code). */
 export const GRPC = {
@@ -102,4 +108,29 @@ export async function createIfAbsent(
   );
   await flush(w, writes);
   return { created };
+}
+
+/**
+ * Updates each record's document only while it is still at the version read (`lastUpdateTime`),
+ * so of two runs that read the same version only one update commits; answers `won(record, the
+ * version of this write)` for the records whose update committed. The others are left out:
+ * another run changed the document first (for a claim: claimed it).
+ */
+export async function updateIfUnchanged<R extends { id: string; version: string }, T>(
+  db: Firestore,
+  col: CollectionReference,
+  records: readonly R[],
+  fieldsOf: (r: R) => Record<string, unknown>,
+  won: (r: R, writeVersion: string) => T,
+): Promise<T[]> {
+  const w = createBulkWriter(db);
+  const out: T[] = [];
+  const writes = records.map((r) =>
+    w.update(col.doc(r.id), fieldsOf(r), { lastUpdateTime: timestampOf(r.version) }).then(
+      (res) => void out.push(won(r, versionOf(res.writeTime))),
+      () => undefined, // Another run changed it first.
+    ),
+  );
+  await flush(w, writes);
+  return out;
 }

@@ -20,6 +20,7 @@ import {
   type QueryDocumentSnapshot,
 } from 'firebase-admin/firestore';
 import { inGroups, isShard, type Shard, type ShardScope } from '../core/shard';
+import type { QueueReads } from '../use-cases/ports';
 import type { QuerySpec } from './queries';
 
 type DueSpec = QuerySpec & { order: { field: string; direction: 'asc' | 'desc' } };
@@ -137,7 +138,7 @@ export function queueReads<R>(
   col: CollectionReference,
   queries: DueQueries,
   recordOf: (snap: DocumentSnapshot) => R,
-) {
+): QueueReads<R> {
   return {
     async findDue(nowMs: number, limit: number, scope?: ShardScope): Promise<R[]> {
       return (await findDueDocs(col, queries, scope, nowMs, limit)).map(recordOf);

@@ -28,7 +28,7 @@ import type {
 } from '../use-cases/ports';
 import { isShard, shardOf } from '../core/shard';
 import { queueReads, type DueQueries } from './due-queries';
-import { createIfAbsent } from './bulk-writes';
+import { createIfAbsent, updateIfUnchanged } from './bulk-writes';
 import { QUERIES } from './queries';
 import { timestampOf, versionOf } from './versions';
 
@@ -130,8 +130,6 @@ export function createNotificationStore(
 
     async claim(records, { nowMs, leaseMs, runId }) {
       const leaseUntilMs = nowMs + leaseMs;
-      const w = bulkWriter(db);
-      const claimed: ClaimedNotification[] = [];
       const due = records.filter(
         (r) =>
           !r.isExpanded &&
@@ -139,37 +137,31 @@ export function createNotificationStore(
           r.nextAttemptAtMs !== undefined &&
           r.nextAttemptAtMs <= nowMs,
       );
-      const writes = due.map((r) =>
-        w
-          .update(
-            col.doc(r.id),
-            {
-              // Written before shards existed: it gets one with this claim.
-              ...(r.shard === undefined ? { shard: shardOf(r.id) } : {}),
-              status: 'expanding',
-              leaseUntil: ts(leaseUntilMs),
-              nextAttemptAt: ts(leaseUntilMs),
-              attempts: FieldValue.increment(1),
-              claimedBy: runId,
-              history: FieldValue.arrayUnion({
-                at: ts(nowMs),
-                event: 'claimed',
-                by: runId,
-                attempt: r.notification.attempts + 1,
-              }),
-            },
-            { lastUpdateTime: timestampOf(r.version) },
-          )
-          .then(
-            (res) => {
-              const notification = { ...r.notification, attempts: r.notification.attempts + 1 };
-              claimed.push({ notification, leaseUntilMs, claimVersion: versionOf(res.writeTime) });
-            },
-            () => undefined, // Another run claimed it first.
-          ),
+      return updateIfUnchanged(
+        db,
+        col,
+        due,
+        (r) => ({
+          // Written before shards existed: it gets one with this claim.
+          ...(r.shard === undefined ? { shard: shardOf(r.id) } : {}),
+          status: 'expanding',
+          leaseUntil: ts(leaseUntilMs),
+          nextAttemptAt: ts(leaseUntilMs),
+          attempts: FieldValue.increment(1),
+          claimedBy: runId,
+          history: FieldValue.arrayUnion({
+            at: ts(nowMs),
+            event: 'claimed',
+            by: runId,
+            attempt: r.notification.attempts + 1,
+          }),
+        }),
+        (r, claimVersion): ClaimedNotification => ({
+          notification: { ...r.notification, attempts: r.notification.attempts + 1 },
+          leaseUntilMs,
+          claimVersion,
+        }),
       );
-      await flush(w, writes);
-      return claimed;
     },
 
     async finish(ends, nowMs) {

@@ -27,7 +27,7 @@ import {
 import { deliveryShardOf, isShard, shardOf, type Shard } from '../core/shard';
 import { tokenIdOf } from '../core/token-id';
 import { queueReads, type DueQueries } from './due-queries';
-import { createBulkWriter, createIfAbsent, flush } from './bulk-writes';
+import { createBulkWriter, createIfAbsent, flush, updateIfUnchanged } from './bulk-writes';
 import type {
   ClaimedPush,
   ClaimResult,
@@ -326,23 +326,17 @@ export function createPushStore(
     leaseUntilMs: number,
     runId: string,
   ): Promise<ClaimedPush[]> {
-    const w = bulkWriter(db);
-    const claimed: ClaimedPush[] = [];
-    const writes = records.map((r) =>
-      w
-        .update(col.doc(r.id), claimFields(r, nowMs, leaseUntilMs, runId), {
-          lastUpdateTime: timestampOf(r.version),
-        })
-        .then(
-          (res) => {
-            const push = { ...r.push, attempts: r.push.attempts + 1 };
-            claimed.push({ push, leaseUntilMs, claimVersion: versionOf(res.writeTime) });
-          },
-          () => undefined, // Another run claimed it first.
-        ),
+    return updateIfUnchanged(
+      db,
+      col,
+      records,
+      (r) => claimFields(r, nowMs, leaseUntilMs, runId),
+      (r, claimVersion) => ({
+        push: { ...r.push, attempts: r.push.attempts + 1 },
+        leaseUntilMs,
+        claimVersion,
+      }),
     );
-    await flush(w, writes);
-    return claimed;
   }
 
   /**

@@ -55,16 +55,20 @@ export interface ClaimResult {
   notOwned: NotOwnedPush[];
 }
 
-export interface PushStore {
-  createAll(pushes: readonly PlannedPush[], nowMs: number): Promise<{ created: number }>;
-  /** Due pushes, oldest first: of `scope`'s shards, the unsharded ones, or (absent) all. */
-  findDue(nowMs: number, limit: number, scope?: ShardScope): Promise<PushRecord[]>;
-  /** Which of `shards` have a due push (cheap limit(1) probes). */
+/** What a drain reads of a queue collection (pushes, notifications), as records `R`. */
+export interface QueueReads<R> {
+  /** Due documents, oldest first: of `scope`'s shards, the unsharded ones, or (absent) all. */
+  findDue(nowMs: number, limit: number, scope?: ShardScope): Promise<R[]>;
+  /** Which of `shards` have a due document (cheap limit(1) probes). */
   dueShards(nowMs: number, shards: readonly Shard[]): Promise<Shard[]>;
-  /** Whether the `probe` oldest due pushes include one without a shard. */
+  /** Whether the `probe` oldest due documents include one without a shard. */
   hasUnshardedDue(nowMs: number, probe: number): Promise<boolean>;
-  /** The pushes that exist among `ids`. */
-  getAll(ids: readonly string[]): Promise<PushRecord[]>;
+  /** The documents that exist among `ids`. */
+  getAll(ids: readonly string[]): Promise<R[]>;
+}
+
+export interface PushStore extends QueueReads<PushRecord> {
+  createAll(pushes: readonly PlannedPush[], nowMs: number): Promise<{ created: number }>;
   claim(
     records: readonly PushRecord[],
     options: { nowMs: number; leaseMs: number; runId: string },
@@ -109,13 +113,8 @@ export interface NotificationEnd {
   deliveryIds?: string[];
 }
 
-export interface NotificationStore {
+export interface NotificationStore extends QueueReads<NotificationRecord> {
   createAll(planned: readonly PlannedNotification[], nowMs: number): Promise<{ created: number }>;
-  /** As PushStore.findDue. */
-  findDue(nowMs: number, limit: number, scope?: ShardScope): Promise<NotificationRecord[]>;
-  dueShards(nowMs: number, shards: readonly Shard[]): Promise<Shard[]>;
-  hasUnshardedDue(nowMs: number, probe: number): Promise<boolean>;
-  getAll(ids: readonly string[]): Promise<NotificationRecord[]>;
   claim(
     records: readonly NotificationRecord[],
     options: { nowMs: number; leaseMs: number; runId: string },
