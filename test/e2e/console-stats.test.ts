@@ -3,43 +3,25 @@
  * sent by checkPushRequest counts in the minute's documents (queued, sent), a rejected one counts
  * with its code, and the dispatcher tick (drainReservedPushes) writes pushStats/overview.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Timestamp } from 'firebase-admin/firestore';
 import { PUSH_STATS, PUSH_STATS_MINUTES } from '../../functions/src/adapters/stats-store';
 import { STATS_COUNTERS } from '../../functions/src/core/stats';
-import { startDemoGoogle, type LocalGoogle } from '../../tools/local-google/demo-google';
-import { clientApp, type ClientApp } from '../../tools/local-stack/client-app';
 import { fireScheduled } from '../../tools/local-stack/scheduler';
 import { eventually } from '../../tools/support/eventually';
-import { connectTestFirestore, type TestFirestore } from '../support/emulated-firestore';
+import { useE2eWorld } from './e2e-world';
 
 describe('console statistics end to end (Functions + Firestore emulators, local FCM)', () => {
-  let fs: TestFirestore;
-  let google: LocalGoogle;
-  let phone: ClientApp;
   const TOKEN = 'e2e-stats-phone:APA91bStatsToken';
   const DEAD = 'e2e-stats-dead:APA91bDeadToken';
-
-  before(async () => {
-    fs = connectTestFirestore();
-    await fs.reset();
-    google = await startDemoGoogle();
-    phone = clientApp();
-    await phone.signIn();
-    await phone.callable('registerToken')({ token: TOKEN, platform: 'android' });
-  });
-  after(async () => {
-    await phone.close();
-    await google.close();
-    await fs.close();
-  });
+  const world = useE2eWorld({ phoneToken: TOKEN });
 
   /** Every counter and code summed over all minute documents. */
   async function totals() {
     const counts: Record<string, number> = {};
     const codes: Record<string, number> = {};
-    for (const d of (await fs.db.collection(PUSH_STATS_MINUTES).get()).docs) {
+    for (const d of (await world.fs.db.collection(PUSH_STATS_MINUTES).get()).docs) {
       for (const c of STATS_COUNTERS) counts[c] = (counts[c] ?? 0) + ((d.get(c) as number) ?? 0);
       for (const [k, v] of Object.entries((d.get('codes') ?? {}) as Record<string, number>)) {
         codes[k] = (codes[k] ?? 0) + v;
@@ -49,9 +31,9 @@ describe('console statistics end to end (Functions + Firestore emulators, local 
   }
 
   it('when outbox requests are sent and rejected by FCM, then the minute documents count them', async () => {
-    google.fcm.unregistered.add(DEAD);
-    await fs.db.collection('pushRequests').add({ to: { token: TOKEN }, title: 'Counted' });
-    await fs.db.collection('pushRequests').add({ to: { token: DEAD }, title: 'Dead' });
+    world.google.fcm.unregistered.add(DEAD);
+    await world.fs.db.collection('pushRequests').add({ to: { token: TOKEN }, title: 'Counted' });
+    await world.fs.db.collection('pushRequests').add({ to: { token: DEAD }, title: 'Dead' });
     const t = await eventually(
       async () => {
         const now = await totals();
@@ -62,24 +44,24 @@ describe('console statistics end to end (Functions + Firestore emulators, local 
     );
     assert.equal(t.counts.queued, 2);
     assert.deepEqual(t.codes, { UNREGISTERED: 1 });
-    const minute = (await fs.db.collection(PUSH_STATS_MINUTES).get()).docs[0]!;
+    const minute = (await world.fs.db.collection(PUSH_STATS_MINUTES).get()).docs[0]!;
     assert.match(minute.id, /^\d{12}_[0-7]$/);
     assert.ok(Math.abs((minute.get('minute') as Timestamp).toMillis() - Date.now()) < 5 * 60_000);
   });
 
   it('when the dispatcher ticks, then pushStats/overview holds the counts by status', async () => {
-    await fs.db
+    await world.fs.db
       .collection('pushRequests')
       .add({ to: { uid: 'nobody-yet' }, title: 'Later', reservedAt: '2099-01-01T00:00:00Z' });
     await eventually(
       async () =>
-        (await fs.db.collection('notifications').count().get()).data().count ? 1 : undefined,
+        (await world.fs.db.collection('notifications').count().get()).data().count ? 1 : undefined,
       60_000,
       'the reserved notification',
     );
     const before = Date.now();
     await fireScheduled('drainReservedPushes');
-    const overview = (await fs.db.collection(PUSH_STATS).doc('overview').get()).data()!;
+    const overview = (await world.fs.db.collection(PUSH_STATS).doc('overview').get()).data()!;
     assert.ok((overview.updatedAt as Timestamp).toMillis() >= before - 1_000);
     assert.equal(overview.pushes.sent, 1);
     assert.equal(overview.pushes.rejected, 1);

@@ -5,42 +5,34 @@
  * drain their shards (per-shard leases in pushQueue) and every push reaches the local FCM server
  * once, claimed by a shard worker, not by the tick.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPushStore } from '../../functions/src/adapters/push-store';
 import { shardOf } from '../../functions/src/core/shard';
 import { seedDuePushes } from '../../tools/bench/seed-pushes';
-import { startDemoGoogle, type LocalGoogle } from '../../tools/local-google/demo-google';
 import { busyShardDocs } from '../../tools/local-stack/fan-out';
 import { fireScheduled } from '../../tools/local-stack/scheduler';
 import { eventually } from '../../tools/support/eventually';
-import { connectTestFirestore, type TestFirestore } from '../support/emulated-firestore';
+import { useE2eWorld } from './e2e-world';
 
 describe('fan-out end to end (Functions + Firestore + Cloud Tasks emulators, local FCM)', () => {
-  let fs: TestFirestore;
-  let google: LocalGoogle;
-
-  before(async () => {
-    fs = connectTestFirestore();
-    await fs.reset();
-    google = await startDemoGoogle({ rttMs: 5 });
-  });
-  after(async () => {
-    await google.close();
-    await fs.close();
-  });
+  const world = useE2eWorld({ fcm: { rttMs: 5 } });
 
   it('when pushes are due, then the tick enqueues shard tasks, the Cloud Tasks emulator runs the workers, and each push is sent once by a shard worker', async () => {
-    const ids = await seedDuePushes(createPushStore(fs.db), 300, Date.now(), 'fanout');
+    const ids = await seedDuePushes(createPushStore(world.fs.db), 300, Date.now(), 'fanout');
     const shards = new Set(ids.map(shardOf));
     // Do not wait for the workers here: the tick itself only enqueues.
     await fireScheduled('drainReservedPushes', undefined, { settle: false });
-    const queued = await fs.db.collection('pushQueue').get();
+    const queued = await world.fs.db.collection('pushQueue').get();
     assert.ok(queued.size >= 1, 'the tick marked the shards it enqueued');
 
     const sent = await eventually(
       async () => {
-        const left = await fs.db.collection('pushes').where('isSent', '==', false).count().get();
+        const left = await world.fs.db
+          .collection('pushes')
+          .where('isSent', '==', false)
+          .count()
+          .get();
         return left.data().count === 0 ? true : undefined;
       },
       90_000,
@@ -48,7 +40,7 @@ describe('fan-out end to end (Functions + Firestore + Cloud Tasks emulators, loc
     );
     assert.equal(sent, true);
     const accepted = new Map<string, number>();
-    for (const a of google.fcm.accepted) {
+    for (const a of world.google.fcm.accepted) {
       const id = (a.message.data as Record<string, string> | undefined)?.push_id;
       if (id) accepted.set(id, (accepted.get(id) ?? 0) + 1);
     }
@@ -62,7 +54,9 @@ describe('fan-out end to end (Functions + Firestore + Cloud Tasks emulators, loc
     // Claimed by shard workers (run ids `shard-<n>:<task>:…`), one shard each.
     const claimers = new Map<string, Set<number>>();
     for (const id of ids) {
-      const history = (await fs.db.collection('pushes').doc(id).get()).get('history') as Array<{
+      const history = (await world.fs.db.collection('pushes').doc(id).get()).get(
+        'history',
+      ) as Array<{
         event: string;
         by?: string;
       }>;

@@ -13,11 +13,10 @@ import { OPERATOR_CLAIM_REQUIRED } from '../../functions/src/core/operator';
 import { tokenIdOf } from '../../functions/src/core/token-id';
 import { acceptPushRequest } from '../../functions/src/use-cases/outbox';
 import { localEnv } from '../../tools/local-env/local-env';
-import { startDemoGoogle, type LocalGoogle } from '../../tools/local-google/demo-google';
 import { clientApp, type ClientApp } from '../../tools/local-stack/client-app';
 import { eventually } from '../../tools/support/eventually';
 import { callError } from '../support/call-error';
-import { connectTestFirestore, type TestFirestore } from '../support/emulated-firestore';
+import { useE2eWorld } from './e2e-world';
 
 interface ActionRes {
   id: string;
@@ -26,8 +25,7 @@ interface ActionRes {
 }
 
 describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () => {
-  let fs: TestFirestore;
-  let google: LocalGoogle;
+  const world = useE2eWorld();
   let admin: App;
   let adminAuth: Auth;
   let console_: ClientApp;
@@ -38,8 +36,6 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
   const TABLET = 'e2e-operator-tablet:APA91bTabletTokenValue002';
 
   before(async () => {
-    fs = connectTestFirestore();
-    google = await startDemoGoogle();
     const env = localEnv();
     process.env.FIREBASE_AUTH_EMULATOR_HOST ??= env.auth.address;
     admin = initializeApp({ projectId: env.projectId }, `operator-e2e-${process.pid}`);
@@ -53,16 +49,14 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
     await console_.auth.currentUser!.getIdToken(true);
   });
   beforeEach(async () => {
-    await fs.reset();
-    google.fcm.accepted.length = 0;
-    google.fcm.validated.length = 0;
-    google.fcm.invalidTokens.clear();
+    await world.fs.reset();
+    world.google.fcm.accepted.length = 0;
+    world.google.fcm.validated.length = 0;
+    world.google.fcm.invalidTokens.clear();
   });
   after(async () => {
     await Promise.all([console_.close(), user.close()]);
     await deleteApp(admin);
-    await google.close();
-    await fs.close();
   });
 
   const call = <Res>(app: ClientApp, name: string, data: unknown) =>
@@ -70,7 +64,7 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
 
   /** A push queued through the outbox path (as the trigger would), answered by id. */
   async function queuedPush(token: string, over: Record<string, unknown> = {}): Promise<string> {
-    const stores = createStores(fs.db);
+    const stores = createStores(world.fs.db);
     const out = await acceptPushRequest(
       stores,
       { to: { token }, title: 'Queued', ...over },
@@ -79,7 +73,7 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
     assert.equal(out.status, 'accepted');
     return out.status === 'accepted' ? out.queued.pushIds[0]! : '';
   }
-  const push = async (id: string) => (await fs.db.collection('pushes').doc(id).get()).data()!;
+  const push = async (id: string) => (await world.fs.db.collection('pushes').doc(id).get()).data()!;
 
   for (const name of [
     'operatorRetry',
@@ -107,7 +101,7 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
 
   it('when an operator retries a failed push, then it is due again and its history says who', async () => {
     const id = await queuedPush('e2e-failed-token');
-    await fs.db
+    await world.fs.db
       .collection('pushes')
       .doc(id)
       .update({
@@ -205,7 +199,7 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
 
   it('when an operator test-sends with validateOnly, then FCM validates each device and nothing is written; then a real send reaches FCM through the queue', async () => {
     await call(user, 'registerToken', { token: PHONE, platform: 'android' });
-    google.fcm.invalidTokens.add(TABLET);
+    world.google.fcm.invalidTokens.add(TABLET);
     const checked = await call<{
       validateOnly: true;
       devices: Array<{ tokenId: string; token: string; ok: boolean; code?: string }>;
@@ -223,10 +217,10 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
         ok: true,
       },
     ]);
-    assert.equal(google.fcm.validated.length, 1);
-    assert.equal(google.fcm.accepted.length, 0, 'validate_only delivers nothing');
-    assert.equal((await fs.db.collection('notifications').get()).size, 0);
-    assert.equal((await fs.db.collection('pushes').get()).size, 0);
+    assert.equal(world.google.fcm.validated.length, 1);
+    assert.equal(world.google.fcm.accepted.length, 0, 'validate_only delivers nothing');
+    assert.equal((await world.fs.db.collection('notifications').get()).size, 0);
+    assert.equal((await world.fs.db.collection('pushes').get()).size, 0);
 
     const bad = await call<{ devices: Array<{ ok: boolean; code?: string; message?: string }> }>(
       console_,
@@ -244,12 +238,12 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
     );
     assert.equal(sent.data.kind, 'notification');
     const [arrived] = await eventually(
-      () => (google.fcm.accepted.length ? google.fcm.accepted : undefined),
+      () => (world.google.fcm.accepted.length ? world.google.fcm.accepted : undefined),
       60_000,
       'the test push at the FCM server',
     );
     assert.equal((arrived!.message as { token?: string }).token, PHONE);
-    const n = (await fs.db.collection('notifications').doc(sent.data.id).get()).data()!;
+    const n = (await world.fs.db.collection('notifications').doc(sent.data.id).get()).data()!;
     assert.equal(n.uid, userUid);
     assert.deepEqual(n.source.check, 'operatorTestSend');
     assert.equal(n.source.path, `operators/${operatorUid}`);
@@ -277,13 +271,13 @@ describe('operator callables (Functions + Auth emulators, Firebase JS SDK)', () 
     assert.equal(sent.data.kind, 'push');
     const d = await eventually(
       async () => {
-        const p = (await fs.db.collection('pushes').doc(sent.data.id).get()).data();
+        const p = (await world.fs.db.collection('pushes').doc(sent.data.id).get()).data();
         return p?.status === 'sent' ? p : undefined;
       },
       60_000,
       'the test push sent',
     );
     assert.equal(d.history[0].by, operatorUid);
-    assert.equal(google.fcm.accepted.length, 1);
+    assert.equal(world.google.fcm.accepted.length, 1);
   });
 });

@@ -5,27 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth, type Auth } from 'firebase-admin/auth';
 import { localEnv } from '../../tools/local-env/local-env';
-import { runCli } from '../../tools/cli/src/cli';
 import { clientApp, type ClientApp } from '../../tools/local-stack/client-app';
 import { callError } from '../support/call-error';
-
-const BIN = resolve(__dirname, '..', '..', 'tools', 'cli', 'bin', 'fcm-push.js');
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: process.env,
-    stdout: { write: (c: string) => (stdout += c) },
-    stderr: { write: (c: string) => (stderr += c) },
-  });
-  return { code, stdout, stderr };
-}
+import { runCliHere as cli, spawnCli } from '../support/cli-run';
 
 describe('fcm-push operator grant|revoke (Auth emulator)', () => {
   let admin: App;
@@ -54,17 +39,7 @@ describe('fcm-push operator grant|revoke (Auth emulator)', () => {
     assert.equal((await callError(devices())).code, 'functions/permission-denied');
 
     // The binary, as an operator runs it.
-    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((ok, no) => {
-      const child = spawn(process.execPath, [BIN, 'operator', 'grant', uid], {
-        env: process.env,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-      child.on('error', no);
-      child.on('close', (code) => ok({ code: code ?? -1, stdout, stderr }));
-    });
+    const run = await spawnCli(['operator', 'grant', uid]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`granted: ${uid} is now an operator of demo-push`));
     assert.match(run.stdout, /applies after the user's ID token refreshes/);

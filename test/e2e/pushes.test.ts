@@ -3,36 +3,18 @@
  * backend writes business documents, Firestore triggers in the Functions emulator run the checks,
  * and pushes reach the local FCM v1 server with an access token from the local metadata server.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Timestamp, type DocumentReference } from 'firebase-admin/firestore';
+import { Timestamp, type DocumentReference, type DocumentSnapshot } from 'firebase-admin/firestore';
 import { LOCAL_PROJECT_ID } from '../../tools/local-env/local-env';
-import { startDemoGoogle, type LocalGoogle } from '../../tools/local-google/demo-google';
-import { clientApp, type ClientApp } from '../../tools/local-stack/client-app';
+import { clientApp } from '../../tools/local-stack/client-app';
 import { fireScheduled } from '../../tools/local-stack/scheduler';
 import { eventually } from '../../tools/support/eventually';
-import { connectTestFirestore, type TestFirestore } from '../support/emulated-firestore';
+import { useE2eWorld } from './e2e-world';
 
 describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)', () => {
-  let fs: TestFirestore;
-  let phone: ClientApp;
-  let google: LocalGoogle;
-  let uid: string;
   const TOKEN = 'e2e-phone-token:APA91b-demo';
-
-  before(async () => {
-    fs = connectTestFirestore();
-    await fs.reset();
-    google = await startDemoGoogle();
-    phone = clientApp();
-    uid = await phone.signIn();
-    await phone.callable('registerToken')({ token: TOKEN, platform: 'android' });
-  });
-  after(async () => {
-    await phone.close();
-    await google.close();
-    await fs.close();
-  });
+  const world = useE2eWorld({ phoneToken: TOKEN });
 
   /** The request document once checkPushRequest has recorded its outcome. */
   const outboxOutcome = (ref: DocumentReference) =>
@@ -45,15 +27,41 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
       'the outbox outcome',
     );
   const acceptedFor = (pred: (m: Record<string, unknown>) => boolean) =>
-    google.fcm.accepted.filter((a) => pred(a.message));
+    world.google.fcm.accepted.filter((a) => pred(a.message));
+  /** What FCM accepted whose data field `key` is `value`. */
+  const acceptedWith = (key: string, value: string) =>
+    acceptedFor((m) => (m.data as Record<string, string> | undefined)?.[key] === value);
+
+  /** Books appointments/`id` for the phone's user; answers the reminder its check wrote. */
+  async function book(id: string, startsAt: Timestamp, title: string): Promise<DocumentSnapshot> {
+    await world.fs.db.collection('appointments').doc(id).set({ uid: world.uid, startsAt, title });
+    return eventually(
+      async () => {
+        const snap = await world.fs.db
+          .collection('notifications')
+          .where('source.path', '==', `appointments/${id}`)
+          .get();
+        return snap.docs[0];
+      },
+      60_000,
+      'the reminder notification document',
+    );
+  }
+
+  /** Waits until the reminder's reservedAt has passed, then fires the dispatcher. */
+  async function drainWhenDue(reminder: DocumentSnapshot): Promise<void> {
+    const dueInMs = reminder.get('reservedAt').toMillis() - Date.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, dueInMs) + 200));
+    await fireScheduled('drainReservedPushes');
+  }
 
   it('when an order is marked shipped, then the push reaches FCM at once and the result is written back', async () => {
     const t0 = Date.now();
-    await fs.db.collection('orders').doc('o-100').set({ uid, status: 'paid' });
-    await fs.db.collection('orders').doc('o-100').update({ status: 'shipped' });
+    await world.fs.db.collection('orders').doc('o-100').set({ uid: world.uid, status: 'paid' });
+    await world.fs.db.collection('orders').doc('o-100').update({ status: 'shipped' });
     const [arrived] = await eventually(
       () => {
-        const hits = acceptedFor((m) => (m.data as Record<string, string>)?.orderId === 'o-100');
+        const hits = acceptedWith('orderId', 'o-100');
         return hits.length ? hits : undefined;
       },
       60_000,
@@ -65,12 +73,12 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
       body: 'Order o-100 is on its way.',
     });
     assert.ok(
-      google.metadata.isIssued(arrived.bearer),
+      world.google.metadata.isIssued(arrived.bearer),
       'sent with a token from the metadata server',
     );
     const push = await eventually(
       async () => {
-        const snap = await fs.db
+        const snap = await world.fs.db
           .collection('pushes')
           .where('source.path', '==', 'orders/o-100')
           .get();
@@ -88,94 +96,57 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
     console.log(
       `    business write -> FCM request: ${arrived.receivedAt - t0} ms (includes a cold start)`,
     );
-    assert.equal(
-      acceptedFor((m) => (m.data as Record<string, string>)?.orderId === 'o-100').length,
-      1,
-    );
+    assert.equal(acceptedWith('orderId', 'o-100').length, 1);
   });
 
   it('when an appointment is booked, then a reminder waits for its time and the drain sends it', async () => {
     const startsAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000 + 20_000); // reminder due in ~20 s (room for a slow cold start)
-    await fs.db.collection('appointments').doc('a-1').set({ uid, startsAt, title: 'Dentist' });
-    const pending = await eventually(
-      async () => {
-        const snap = await fs.db
-          .collection('notifications')
-          .where('source.path', '==', 'appointments/a-1')
-          .get();
-        return snap.docs[0];
-      },
-      60_000,
-      'the reminder notification document',
-    );
+    const pending = await book('a-1', startsAt, 'Dentist');
     assert.equal(pending.get('status'), 'pending');
     assert.equal(pending.get('reservedAt').toMillis(), startsAt.toMillis() - 3_600_000);
     if (Date.now() < pending.get('reservedAt').toMillis() - 1_000) {
       await fireScheduled('drainReservedPushes');
       assert.equal((await pending.ref.get()).get('status'), 'pending', 'not sent before its time');
     }
-    await new Promise((r) =>
-      setTimeout(r, Math.max(0, pending.get('reservedAt').toMillis() - Date.now()) + 200),
-    );
-    await fireScheduled('drainReservedPushes');
+    await drainWhenDue(pending);
     const expanded = await pending.ref.get();
     assert.equal(expanded.get('status'), 'expanded');
     const [deliveryId] = expanded.get('deliveryIds') as string[];
-    const delivery = await fs.db.collection('pushes').doc(deliveryId).get();
+    const delivery = await world.fs.db.collection('pushes').doc(deliveryId).get();
     assert.equal(delivery.get('status'), 'sent');
     assert.equal(delivery.get('pushToken'), TOKEN);
-    assert.equal(
-      acceptedFor((m) => (m.data as Record<string, string>)?.appointmentId === 'a-1').length,
-      1,
-    );
+    assert.equal(acceptedWith('appointmentId', 'a-1').length, 1);
   });
 
   it('when the user signs out and someone else signs in on the same phone before a reminder is due, then the reminder never reaches the phone', async () => {
     const startsAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000 + 30_000); // time to sign out and in again before it is due
-    await fs.db
-      .collection('appointments')
-      .doc('a-2')
-      .set({ uid, startsAt, title: 'Private appointment' });
-    const pending = await eventually(
-      async () => {
-        const snap = await fs.db
-          .collection('notifications')
-          .where('source.path', '==', 'appointments/a-2')
-          .get();
-        return snap.docs[0];
-      },
-      60_000,
-      'the reminder notification document',
-    );
+    const pending = await book('a-2', startsAt, 'Private appointment');
     // Logout on the phone, then a second user signs in there and registers the same token.
-    await phone.callable('unregisterToken')({ token: TOKEN });
+    await world.phone.callable('unregisterToken')({ token: TOKEN });
     const nextUser = clientApp();
     try {
       await nextUser.signIn();
       await nextUser.callable('registerToken')({ token: TOKEN, platform: 'android' });
-      await new Promise((r) =>
-        setTimeout(r, Math.max(0, pending.get('reservedAt').toMillis() - Date.now()) + 200),
-      );
-      await fireScheduled('drainReservedPushes');
+      await drainWhenDue(pending);
       const ended = await pending.ref.get();
       assert.equal(ended.get('status'), 'undeliverable');
       assert.equal(ended.get('result').code, 'NO_DEVICES');
       assert.equal(
-        acceptedFor((m) => (m.data as Record<string, string>)?.appointmentId === 'a-2').length,
+        acceptedWith('appointmentId', 'a-2').length,
         0,
         'the previous user’s reminder must not reach the next user',
       );
     } finally {
       await nextUser.close();
       // The phone is the first user's again for the tests below.
-      await phone.callable('registerToken')({ token: TOKEN, platform: 'android' });
+      await world.phone.callable('registerToken')({ token: TOKEN, platform: 'android' });
     }
   });
 
   it('when the backend writes an outbox request, then it is accepted and delivered', async () => {
-    const ref = await fs.db
+    const ref = await world.fs.db
       .collection('pushRequests')
-      .add({ to: { uid }, title: 'Outbox hello', data: { source: 'e2e' } });
+      .add({ to: { uid: world.uid }, title: 'Outbox hello', data: { source: 'e2e' } });
     const done = await outboxOutcome(ref);
     assert.equal(done.get('status'), 'accepted');
     assert.equal(done.get('notificationIds').length, 1);
@@ -191,9 +162,9 @@ describe('pushes end to end (Functions + Firestore + Auth emulators, local FCM)'
   });
 
   it('when the backend writes a malformed outbox request, then it is rejected with a reason naming the field', async () => {
-    const ref = await fs.db
+    const ref = await world.fs.db
       .collection('pushRequests')
-      .add({ to: { uid }, title: 'x', data: { count: 3 } });
+      .add({ to: { uid: world.uid }, title: 'x', data: { count: 3 } });
     const done = await outboxOutcome(ref);
     assert.equal(done.get('status'), 'rejected');
     assert.equal(done.get('field'), 'data.count');
