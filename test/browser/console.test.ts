@@ -22,7 +22,7 @@ import {
   terminate,
   getFirestore as clientFirestore,
 } from 'firebase/firestore';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { localEnv } from '../../tools/local-env/local-env';
 import { startDemoGoogle, type LocalGoogle } from '../../tools/local-google/demo-google';
 import { clientApp, type ClientApp } from '../../tools/local-stack/client-app';
@@ -39,6 +39,14 @@ import { launchChromium, screenshot, type HeadlessBrowser } from '../support/bro
 // Two shared cores, a JVM, the Functions emulator and a browser: generous, never asserted on.
 const TEST_TIMEOUT_MS = 300_000;
 const SEE_MS = 90_000;
+
+/** A test of this file, with the tier's timeout. */
+function consoleTest(name: string, body: () => Promise<void>): void {
+  it(name, { timeout: TEST_TIMEOUT_MS }, body);
+}
+
+/** Waits until what `locator` finds is on the page (SEE_MS at most). */
+const see = (locator: Locator) => locator.waitFor({ timeout: SEE_MS });
 
 describe('operator console in Chromium', () => {
   let fs: TestFirestore;
@@ -66,9 +74,7 @@ describe('operator console in Chromium', () => {
     const { page, errors } = await chrome.newPage();
     pages.push(page);
     await page.goto(`${localEnv().hosting.url}/${hash}`);
-    await page
-      .locator('header .who', { hasText: LOCAL_OPERATOR.email })
-      .waitFor({ timeout: SEE_MS });
+    await see(page.locator('header .who', { hasText: LOCAL_OPERATOR.email }));
     return { page, errors };
   }
 
@@ -91,12 +97,11 @@ describe('operator console in Chromium', () => {
   const badge = (page: Page, scope: string, status: string) =>
     page.locator(`${scope} .badge[data-status="${status}"]`).first();
 
-  it(
+  consoleTest(
     'when the backend writes a push request, then the operator sees the push appear live, opens it and retries it after FCM refused it',
-    { timeout: TEST_TIMEOUT_MS },
     async () => {
       const { page, errors } = await openAsOperator('#/pushes?collection=pushes');
-      await page.getByText('No pushes here.').waitFor({ timeout: SEE_MS });
+      await see(page.getByText('No pushes here.'));
 
       const deadToken = 'console-dead-token:APA91b-browser-test';
       google.fcm.unregistered.add(deadToken);
@@ -107,31 +112,29 @@ describe('operator console in Chromium', () => {
       });
       // No reload: the row arrives through the page's Firestore listener.
       const row = page.locator('table.list tr', { hasText: 'Console live test' });
-      await row.waitFor({ timeout: SEE_MS });
+      await see(row);
       const pushId = await queuedPushId('console-live');
       assert.equal(await row.getAttribute('data-id'), pushId);
       await screenshot(page, 'console-push-appears');
 
       // FCM answered UNREGISTERED (at once, or at the drain's next run).
       await fireScheduled('drainReservedPushes');
-      await row.locator('.badge[data-status="failed"], .badge[data-status="rejected"]').waitFor({
-        timeout: SEE_MS,
-      });
+      await see(row.locator('.badge[data-status="failed"], .badge[data-status="rejected"]'));
 
       await row.locator('a', { hasText: pushId.slice(0, 12) }).click();
       const retry = page.getByRole('button', { name: 'Retry' });
-      await retry.waitFor({ timeout: SEE_MS });
+      await see(retry);
       assert.match(await page.locator('#push').innerText(), /UNREGISTERED/);
 
       google.fcm.unregistered.delete(deadToken); // the device is back
       await retry.click();
-      await page.getByText('Retry: done').waitFor({ timeout: SEE_MS });
+      await see(page.getByText('Retry: done'));
       const retried = page.locator('.timeline li[data-event="retried"]');
-      await retried.waitFor({ timeout: SEE_MS });
+      await see(retried);
       assert.match(await retried.innerText(), new RegExp(`by operator ${operatorUid}`));
 
       await fireScheduled('drainReservedPushes');
-      await badge(page, '.actions', 'sent').waitFor({ timeout: SEE_MS });
+      await see(badge(page, '.actions', 'sent'));
       assert.ok(
         google.fcm.accepted.some((a) => a.message.token === deadToken),
         'the retried push reached FCM',
@@ -141,9 +144,8 @@ describe('operator console in Chromium', () => {
     },
   );
 
-  it(
+  consoleTest(
     'when a push waits for its time, then the operator cancels it and the history names them',
-    { timeout: TEST_TIMEOUT_MS },
     async () => {
       await outbox('console-later', {
         to: { token: 'console-later-token:APA91b-browser-test' },
@@ -152,16 +154,16 @@ describe('operator console in Chromium', () => {
       });
       const pushId = await queuedPushId('console-later');
       const { page, errors } = await openAsOperator('#/pushes?collection=pushes&status=pending');
-      await page.locator(`tr[data-id="${pushId}"]`).waitFor({ timeout: SEE_MS });
+      await see(page.locator(`tr[data-id="${pushId}"]`));
       await page.locator(`tr[data-id="${pushId}"] a`).click();
 
       const cancel = page.getByRole('button', { name: 'Cancel' });
-      await cancel.waitFor({ timeout: SEE_MS });
+      await see(cancel);
       await cancel.click();
-      await page.getByText('Cancel: done').waitFor({ timeout: SEE_MS });
-      await badge(page, '.actions', 'cancelled').waitFor({ timeout: SEE_MS });
+      await see(page.getByText('Cancel: done'));
+      await see(badge(page, '.actions', 'cancelled'));
       const cancelled = page.locator('.timeline li[data-event="cancelled"]');
-      await cancelled.waitFor({ timeout: SEE_MS });
+      await see(cancelled);
       assert.match(await cancelled.innerText(), new RegExp(`by operator ${operatorUid}`));
       assert.equal((await fs.db.collection('pushes').doc(pushId).get()).get('status'), 'cancelled');
       // Nothing cancelled is retried: the page offers no action any more.
@@ -171,9 +173,8 @@ describe('operator console in Chromium', () => {
     },
   );
 
-  it(
+  consoleTest(
     'when the operator looks up a user and sends them a test push, then devices show shortened tokens and validate_only comes first',
-    { timeout: TEST_TIMEOUT_MS },
     async () => {
       const phone: ClientApp = clientApp();
       try {
@@ -183,14 +184,14 @@ describe('operator console in Chromium', () => {
 
         const { page, errors } = await openAsOperator(`#/users/${uid}`);
         const devices = page.locator('#devices');
-        await devices.waitFor({ timeout: SEE_MS });
+        await see(devices);
         const text = await devices.innerText();
         assert.match(text, /consol…oken/);
         assert.ok(!text.includes(token), 'the full token never reaches the page here');
         assert.match(text, /ios/);
         await phone.callable('setPushPreferences')({ categories: { marketing: false } });
         // Live: the preferences table follows the user's change without a reload.
-        await page.locator('#preferences', { hasText: 'marketing' }).waitFor({ timeout: SEE_MS });
+        await see(page.locator('#preferences', { hasText: 'marketing' }));
         await screenshot(page, 'console-user');
 
         await page.goto(`${localEnv().hosting.url}/#/send`);
@@ -201,14 +202,14 @@ describe('operator console in Chromium', () => {
           .fill('A test push with a title too long for one line');
         const send = page.getByRole('button', { name: 'Send', exact: true });
         assert.equal(await send.isDisabled(), true, 'Send waits for a validation');
-        await page.getByText('Android: the title').waitFor({ timeout: SEE_MS });
+        await see(page.getByText('Android: the title'));
         await page.getByRole('button', { name: 'Validate' }).click();
-        await page.getByText('Valid for 1 device(s)').waitFor({ timeout: SEE_MS });
+        await see(page.getByText('Valid for 1 device(s)'));
         assert.equal(google.fcm.validated.length > 0, true, 'FCM was asked with validate_only');
         await screenshot(page, 'console-send-validated');
         await send.click();
         await page.waitForURL(/#\/push\//, { timeout: SEE_MS });
-        await page.locator('#push .kind').waitFor({ timeout: SEE_MS });
+        await see(page.locator('#push .kind'));
         assert.match(await page.locator('#push').innerText(), /A test push with a title too long/);
         assert.deepEqual(errors, []);
       } finally {
@@ -217,9 +218,8 @@ describe('operator console in Chromium', () => {
     },
   );
 
-  it(
+  consoleTest(
     'when a list has more than a page, then Older and Newer page through it with the filter kept',
-    { timeout: TEST_TIMEOUT_MS },
     async () => {
       // Plain documents are enough here: the list only reads them.
       const uid = 'paging-user';
@@ -236,30 +236,29 @@ describe('operator console in Chromium', () => {
       await batch.commit();
       const { page, errors } = await openAsOperator(`#/pushes?collection=pushes&uid=${uid}`);
       const rows = page.locator('table.list tbody tr');
-      await page.locator('tr[data-id="paging-29"]').waitFor({ timeout: SEE_MS });
+      await see(page.locator('tr[data-id="paging-29"]'));
       assert.equal(await rows.count(), 25);
       await page.getByRole('button', { name: 'Older →' }).click();
-      await page.locator('tr[data-id="paging-04"]').waitFor({ timeout: SEE_MS });
+      await see(page.locator('tr[data-id="paging-04"]'));
       assert.equal(await rows.count(), 5);
       assert.equal(await rows.first().getAttribute('data-id'), 'paging-04');
       assert.equal(await page.getByRole('button', { name: 'Older →' }).isDisabled(), true);
       await page.getByRole('button', { name: '← Newer' }).click();
-      await page.locator('tr[data-id="paging-29"]').waitFor({ timeout: SEE_MS });
+      await see(page.locator('tr[data-id="paging-29"]'));
       assert.equal(await rows.count(), 25);
       assert.deepEqual(errors, []);
     },
   );
 
-  it(
+  consoleTest(
     'when the dispatcher has counted, then the overview shows statuses, the hour and the top failure code',
-    { timeout: TEST_TIMEOUT_MS },
     async () => {
       await fireScheduled('drainReservedPushes'); // writes pushStats/overview
       const { page, errors } = await openAsOperator('#/');
       const pushes = page.locator('#by-status-pushes');
-      await pushes.waitFor({ timeout: SEE_MS });
-      await page.locator('#top-codes', { hasText: 'UNREGISTERED' }).waitFor({ timeout: SEE_MS });
-      await page.locator('svg.chart rect.sent').first().waitFor({ timeout: SEE_MS });
+      await see(pushes);
+      await see(page.locator('#top-codes', { hasText: 'UNREGISTERED' }));
+      await see(page.locator('svg.chart rect.sent').first());
       const cancelledRow = pushes.locator('tr', { has: page.locator('[data-status="cancelled"]') });
       assert.match(await cancelledRow.innerText(), /1/);
       await screenshot(page, 'console-overview');
@@ -267,9 +266,8 @@ describe('operator console in Chromium', () => {
     },
   );
 
-  it(
+  consoleTest(
     'when a signed-in user is no operator, then the page says not authorised, the rules deny the reads, and a grant applies after the token refresh',
-    { timeout: TEST_TIMEOUT_MS },
     async () => {
       const viewer = { email: 'viewer@demo-push.local', password: 'viewer-demo' };
       const admin = emulatorAdminAuth();
@@ -286,7 +284,7 @@ describe('operator console in Chromium', () => {
       await page.locator('input[name="password"]').fill(viewer.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       const denied = page.locator('#not-authorised');
-      await denied.waitFor({ timeout: SEE_MS });
+      await see(denied);
       const text = await denied.innerText();
       assert.match(text, /Not authorised/);
       assert.match(text, new RegExp(`fcm-push operator grant ${viewerUid}`));
@@ -328,7 +326,7 @@ describe('operator console in Chromium', () => {
         await again.close();
       }
       await page.getByRole('button', { name: 'Refresh my access' }).click();
-      await page.locator('#overview').waitFor({ timeout: SEE_MS });
+      await see(page.locator('#overview'));
     },
   );
 });
