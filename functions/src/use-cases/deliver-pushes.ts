@@ -25,16 +25,12 @@ import { tokenIdOf } from '../core/token-id';
 import { classifyFcmError } from '../fcm/classify';
 import type { FcmSender, SendOutcome } from '../fcm/types';
 import { count, emptyIncrement, mergeIncrements, outcomesIncrement } from '../core/stats';
-import type { ClaimedPush, PreferenceStore, PushStore, StoredToken, TokenStore } from './ports';
+import type { ClaimedPush, QueueRunDeps, StoredToken, TokenStore } from './ports';
+import { claimByIds } from './claim-by-ids';
 import { recordStats, type StatsDeps } from './stats';
 
-export interface DeliverDeps extends StatsDeps {
-  pushes: PushStore;
-  tokens: TokenStore;
-  preferences: PreferenceStore;
+export interface DeliverDeps extends StatsDeps, QueueRunDeps {
   sender: FcmSender;
-  now: () => number;
-  random: () => number;
 }
 
 export interface DeliverSettings {
@@ -415,12 +411,7 @@ export async function deliverNow(
   settings: DeliverSettings & { leaseMs: number; runId: string },
 ): Promise<DeliveryReport> {
   if (ids.length === 0) return { ...emptyCounts(), tokenDeleteErrors: [] };
-  const snaps = await deps.pushes.getAll(ids);
-  const { claimed, notOwned } = await deps.pushes.claim(snaps, {
-    nowMs: deps.now(),
-    leaseMs: settings.leaseMs,
-    runId: settings.runId,
-  });
+  const { claimed, notOwned } = await claimByIds(deps.pushes, ids, deps.now, settings);
   const report = await deliverClaimed(deps, claimed, settings, { notOwned: notOwned.length });
   report.notOwned += notOwned.length;
   return report;

@@ -20,22 +20,15 @@ import type {
   ClaimedNotification,
   NotificationEnd,
   NotificationStore,
-  PreferenceStore,
-  PushStore,
+  QueueRunDeps,
   StoredToken,
-  TokenStore,
 } from './ports';
 import { count, outcomesIncrement } from '../core/stats';
+import { claimByIds } from './claim-by-ids';
 import { recordStats, type StatsDeps } from './stats';
 
-export interface ExpandDeps extends StatsDeps {
+export interface ExpandDeps extends StatsDeps, QueueRunDeps {
   notifications: NotificationStore;
-  pushes: PushStore;
-  tokens: TokenStore;
-  preferences: PreferenceStore;
-  now: () => number;
-  /** In [0, 1): where in the quiet-hours spread a deferred delivery lands. */
-  random: () => number;
 }
 
 export interface ExpandSettings {
@@ -249,11 +242,6 @@ export async function expandNow(
   settings: ExpandSettings & { leaseMs: number; runId: string },
 ): Promise<ExpansionReport> {
   if (ids.length === 0) return { ...emptyExpansionCounts(), deliveryIds: [] };
-  const snaps = await deps.notifications.getAll(ids);
-  const claimed = await deps.notifications.claim(snaps, {
-    nowMs: deps.now(),
-    leaseMs: settings.leaseMs,
-    runId: settings.runId,
-  });
+  const claimed = await claimByIds(deps.notifications, ids, deps.now, settings);
   return expandClaimed(deps, claimed, settings);
 }

@@ -67,12 +67,26 @@ export interface QueueReads<R> {
   getAll(ids: readonly string[]): Promise<R[]>;
 }
 
-export interface PushStore extends QueueReads<PushRecord> {
-  createAll(pushes: readonly PlannedPush[], nowMs: number): Promise<{ created: number }>;
+/** What a run over a page of the queue (expanding or delivering) reads and is given. */
+export interface QueueRunDeps {
+  pushes: PushStore;
+  tokens: TokenStore;
+  preferences: PreferenceStore;
+  now: () => number;
+  /** In [0, 1): jitter, and where in the quiet-hours spread a deferred delivery lands. */
+  random: () => number;
+}
+
+/** A queue collection whose documents a run claims (a lease), answering `C`. */
+export interface ClaimingStore<R, C> extends QueueReads<R> {
   claim(
-    records: readonly PushRecord[],
+    records: readonly R[],
     options: { nowMs: number; leaseMs: number; runId: string },
-  ): Promise<ClaimResult>;
+  ): Promise<C>;
+}
+
+export interface PushStore extends ClaimingStore<PushRecord, ClaimResult> {
+  createAll(pushes: readonly PlannedPush[], nowMs: number): Promise<{ created: number }>;
   /** Writes results; answers the ids whose write lost its precondition (lease taken over). */
   writeResults(
     results: ReadonlyArray<{ claimed: ClaimedPush; update: PushUpdate; nowMs: number }>,
@@ -113,12 +127,11 @@ export interface NotificationEnd {
   deliveryIds?: string[];
 }
 
-export interface NotificationStore extends QueueReads<NotificationRecord> {
+export interface NotificationStore extends ClaimingStore<
+  NotificationRecord,
+  ClaimedNotification[]
+> {
   createAll(planned: readonly PlannedNotification[], nowMs: number): Promise<{ created: number }>;
-  claim(
-    records: readonly NotificationRecord[],
-    options: { nowMs: number; leaseMs: number; runId: string },
-  ): Promise<ClaimedNotification[]>;
   /** Ends each claimed notification; answers the ids whose lease was taken over meanwhile. */
   finish(
     ends: ReadonlyArray<{ claimed: ClaimedNotification; end: NotificationEnd }>,
