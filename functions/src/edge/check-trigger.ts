@@ -11,7 +11,7 @@ import * as logger from 'firebase-functions/logger';
 import { REGION, readSettings } from '../config/params';
 import type { CheckDefinition, DocData } from '../core/define-check';
 import { toPlainData } from '../adapters/plain-data';
-import { productionDeps } from './production-deps';
+import { checkPathDeps } from './production-deps';
 import { runCheck } from '../use-cases/run-check';
 import { deliverImmediately } from './deliver-immediately';
 import { tooOldToHandle } from './event-age';
@@ -30,7 +30,7 @@ export function checkTrigger(check: CheckDefinition) {
       const after = change?.after.exists
         ? (toPlainData(change.after.data()) as DocData)
         : undefined;
-      const deps = productionDeps(settings);
+      const deps = checkPathDeps(settings);
       const run = await runCheck(deps, check, {
         eventId: event.id,
         eventTimeMs: Date.parse(event.time),
@@ -67,6 +67,7 @@ export function checkTrigger(check: CheckDefinition) {
         });
       }
       await deliverImmediately(deps, run.dueNow, settings, event.id);
+      await Promise.all(deps.pendingStats);
     },
   );
 }

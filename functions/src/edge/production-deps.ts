@@ -27,6 +27,15 @@ export function productionDeps(settings: { retentionMs: number }): DrainDeps & Q
   };
 }
 
+/**
+ * The check path's deps (check triggers, the outbox): its statistics writes are collected in
+ * `pendingStats` rather than awaited, so the pushes due now reach FCM first; the trigger ends
+ * with `await Promise.all(deps.pendingStats)`.
+ */
+export function checkPathDeps(settings: { retentionMs: number }) {
+  return { ...productionDeps(settings), pendingStats: [] as Array<Promise<void>> };
+}
+
 /** What the dispatcher and the shard workers add: shard leases, the quota record, the queue. */
 export function shardWorkerDeps(settings: {
   retentionMs: number;

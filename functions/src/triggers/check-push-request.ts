@@ -7,7 +7,7 @@
 import { onDocumentCreated } from 'firebase-functions/v2/firestore';
 import * as logger from 'firebase-functions/logger';
 import { REGION, readSettings } from '../config/params';
-import { productionDeps } from '../edge/production-deps';
+import { checkPathDeps } from '../edge/production-deps';
 import { PUSH_REQUESTS } from '../adapters/outbox-store';
 import { processPushRequest } from '../use-cases/outbox';
 import { deliverImmediately } from '../edge/deliver-immediately';
@@ -24,7 +24,7 @@ export const checkPushRequest = onDocumentCreated(
     // Read it again: an earlier attempt of this event may have recorded the outcome already.
     const current = await snap.ref.get();
     if (!current.exists || current.get('status') !== undefined) return;
-    const deps = productionDeps(settings);
+    const deps = checkPathDeps(settings);
     const outcome = await processPushRequest(
       deps,
       { path: snap.ref.path, createTimeMs: snap.createTime.toMillis(), data: snap.data() },
@@ -46,5 +46,6 @@ export const checkPushRequest = onDocumentCreated(
       dueNow: q.dueNow.pushIds.length + q.dueNow.notificationIds.length,
     });
     await deliverImmediately(deps, q.dueNow, settings, event.id);
+    await Promise.all(deps.pendingStats);
   },
 );

@@ -13,19 +13,38 @@ export interface StatsDeps {
   stats?: StatsStore;
   /** Told why a statistics write failed; the failure goes no further. */
   onStatsError?: (error: string) => void;
+  /**
+   * Set on the check path: statistics writes are collected here instead of awaited, so none
+   * stands between a business write and its FCM request; the trigger awaits them at its end.
+   */
+  pendingStats?: Array<Promise<void>>;
 }
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** One write of `increment` (none when it is empty); never rejects. */
+/**
+ * One write of `increment` (none when it is empty); never rejects. With `pendingStats`, the
+ * write is started and collected there, and this returns at once.
+ */
 export async function recordStats(
   deps: StatsDeps,
   increment: StatsIncrement,
   nowMs: number,
 ): Promise<void> {
   if (!deps.stats || isEmptyIncrement(increment)) return;
+  const write = writeStats(deps, deps.stats, increment, nowMs);
+  if (deps.pendingStats) deps.pendingStats.push(write);
+  else await write;
+}
+
+async function writeStats(
+  deps: StatsDeps,
+  stats: StatsStore,
+  increment: StatsIncrement,
+  nowMs: number,
+): Promise<void> {
   try {
-    await deps.stats.add(increment, nowMs);
+    await stats.add(increment, nowMs);
   } catch (err) {
     try {
       deps.onStatsError?.(messageOf(err));
