@@ -10,7 +10,7 @@
  */
 import type { NotificationStatus } from './notification';
 import type { PushStatus } from './push';
-import { STATS_COUNTERS, type StatsCounter } from './statuses';
+import { FINAL_STATUSES, STATS_COUNTERS, type StatsCounter } from './statuses';
 
 export { STATS_COUNTERS, type StatsCounter };
 
@@ -50,24 +50,21 @@ export function count(inc: StatsIncrement, counter: StatsCounter, n = 1, code?: 
   }
 }
 
+/**
+ * The counters that are outcomes: every way a push ends, and a notification's `undeliverable`.
+ * pending (a retry scheduled, or waiting for quiet hours), sending, expanding and expanded are
+ * not; an expanded notification's deliveries count on their own.
+ */
+const OUTCOME_COUNTERS: ReadonlySet<string> = new Set<StatsCounter>([
+  ...FINAL_STATUSES,
+  'undeliverable',
+]);
+
 /** The counter a final status of a push or notification counts in, if any. */
 export function counterOf(
   status: PushStatus | NotificationStatus | string,
 ): StatsCounter | undefined {
-  switch (status) {
-    case 'sent':
-    case 'failed':
-    case 'rejected':
-    case 'expired':
-    case 'cancelled':
-    case 'suppressed':
-    case 'undeliverable':
-      return status;
-    default:
-      // pending (a retry scheduled, or waiting for quiet hours), sending, expanding, expanded:
-      // not an outcome; an expanded notification's deliveries count on their own.
-      return undefined;
-  }
+  return OUTCOME_COUNTERS.has(status) ? (status as StatsCounter) : undefined;
 }
 
 /** What a batch of outcomes (final statuses with their result codes) adds. */
